@@ -1,0 +1,159 @@
+package corpus
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the crawl configuration (watwerkt.toml).
+type Config struct {
+	UserAgent string   `toml:"user_agent"`
+	Sources   []Source `toml:"source"`
+}
+
+// Source is one site or publication channel to crawl.
+type Source struct {
+	Name     string   `toml:"name"`
+	Start    []string `toml:"start"`
+	Sitemaps []string `toml:"sitemaps"`
+	// Allow and Deny are regular expressions matched against the full URL.
+	// A URL must match one Allow pattern (when any are given) and no Deny
+	// pattern.
+	Allow    []string `toml:"allow"`
+	Deny     []string `toml:"deny"`
+	MaxPages int      `toml:"max_pages"`
+	MaxDepth int      `toml:"max_depth"`
+	// Rate is the number of requests per second to this source's hosts;
+	// crawl-delay in robots.txt can only make it slower.
+	Rate     float64  `toml:"rate"`
+	Defaults Defaults `toml:"defaults"`
+
+	allow, deny []*regexp.Regexp
+}
+
+// Defaults is metadata given to every document of a source unless the page
+// itself says otherwise.
+type Defaults struct {
+	Werkplaats string   `toml:"werkplaats"`
+	Region     string   `toml:"regio"`
+	Themes     []string `toml:"themas"`
+	Type       string   `toml:"type"`
+}
+
+// Default limits for a source that sets none.
+const (
+	DefaultMaxPages = 1000
+	DefaultMaxDepth = 6
+	DefaultRate     = 1.0
+)
+
+// ParseConfig reads and validates a configuration. name is used in error
+// messages (usually the file name).
+func ParseConfig(r io.Reader, name string) (*Config, error) {
+	var c Config
+	md, err := toml.NewDecoder(r).Decode(&c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s:%d: %s", name, pe.Position.Line, pe.Message)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("%s: unknown key %q", name, und[0].String())
+	}
+	if len(c.Sources) == 0 {
+		return nil, fmt.Errorf("%s: no [[source]] entries", name)
+	}
+	seen := map[string]bool{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		where := fmt.Sprintf("%s: source %d", name, i+1)
+		if s.Name != "" {
+			where = fmt.Sprintf("%s: source %q", name, s.Name)
+		}
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		if seen[s.Name] {
+			return nil, fmt.Errorf("%s: name used twice", where)
+		}
+		seen[s.Name] = true
+	}
+	return &c, nil
+}
+
+// Validate checks a source, fills in defaults and compiles its patterns.
+func (s *Source) Validate() error {
+	if strings.TrimSpace(s.Name) == "" {
+		return errors.New("name: missing")
+	}
+	if len(s.Start) == 0 && len(s.Sitemaps) == 0 {
+		return errors.New("start: give at least one start URL or sitemap")
+	}
+	for _, list := range [][]string{s.Start, s.Sitemaps} {
+		for _, raw := range list {
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("start: %q is not an http(s) URL", raw)
+			}
+		}
+	}
+	if s.MaxPages < 0 || s.MaxDepth < 0 || s.Rate < 0 {
+		return errors.New("max_pages, max_depth and rate must not be negative")
+	}
+	if s.MaxPages == 0 {
+		s.MaxPages = DefaultMaxPages
+	}
+	if s.MaxDepth == 0 {
+		s.MaxDepth = DefaultMaxDepth
+	}
+	if s.Rate == 0 {
+		s.Rate = DefaultRate
+	}
+	var err error
+	if s.allow, err = compileAll("allow", s.Allow); err != nil {
+		return err
+	}
+	if s.deny, err = compileAll("deny", s.Deny); err != nil {
+		return err
+	}
+	return nil
+}
+
+func compileAll(field string, pats []string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, p := range pats {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: pattern %q: %v", field, p, err)
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+// Permits reports whether the source's allow and deny patterns let a URL
+// be crawled. Call Validate first.
+func (s *Source) Permits(u string) bool {
+	for _, re := range s.deny {
+		if re.MatchString(u) {
+			return false
+		}
+	}
+	if len(s.allow) == 0 {
+		return true
+	}
+	for _, re := range s.allow {
+		if re.MatchString(u) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,248 @@
+package corpus
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store keeps documents in SQLite (WAL mode), so an index build can read
+// while a crawl writes.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// PutResult says what Put did with a document.
+type PutResult int
+
+const (
+	Added PutResult = iota
+	Updated
+	Unchanged
+)
+
+func (r PutResult) String() string {
+	switch r {
+	case Added:
+		return "added"
+	case Updated:
+		return "updated"
+	default:
+		return "unchanged"
+	}
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS documents (
+	id            TEXT PRIMARY KEY,
+	url           TEXT NOT NULL,
+	canonical_url TEXT NOT NULL,
+	title         TEXT NOT NULL,
+	intro         TEXT NOT NULL DEFAULT '',
+	body          TEXT NOT NULL,
+	source        TEXT NOT NULL,
+	type          TEXT NOT NULL DEFAULT '',
+	published     TEXT NOT NULL DEFAULT '',
+	language      TEXT NOT NULL DEFAULT '',
+	author        TEXT NOT NULL DEFAULT '',
+	themes        TEXT NOT NULL DEFAULT '[]',
+	region        TEXT NOT NULL DEFAULT '',
+	fields        TEXT NOT NULL DEFAULT '{}',
+	content_hash  TEXT NOT NULL,
+	fetched_at    TEXT NOT NULL,
+	updated_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+`
+
+// OpenStore opens (creating if needed) the store at path.
+func OpenStore(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.path }
+
+const timeFormat = time.RFC3339Nano
+
+// Put inserts or updates a document by id and reports which it did. A
+// document whose content hash is unchanged only has its fetch time updated.
+func (s *Store) Put(ctx context.Context, d *Document) (PutResult, error) {
+	if d.ID == "" {
+		return 0, errors.New("put document: empty id")
+	}
+	if d.ContentHash == "" {
+		d.ContentHash = HashContent(d.Title, d.Body)
+	}
+	themes, _ := json.Marshal(nonNil(d.Themes))
+	fields, _ := json.Marshal(d.Fields)
+	if d.Fields == nil {
+		fields = []byte("{}")
+	}
+	published := ""
+	if !d.Published.IsZero() {
+		published = d.Published.Format("2006-01-02")
+	}
+	now := time.Now().UTC().Format(timeFormat)
+	fetched := d.FetchedAt.UTC().Format(timeFormat)
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("put document %s: %w", d.ID, err)
+	}
+	defer tx.Rollback()
+	var oldHash string
+	err = tx.QueryRowContext(ctx, `SELECT content_hash FROM documents WHERE id = ?`, d.ID).Scan(&oldHash)
+	result := Updated
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		result = Added
+	case err != nil:
+		return 0, fmt.Errorf("put document %s: %w", d.ID, err)
+	case oldHash == d.ContentHash:
+		result = Unchanged
+	}
+	if result == Unchanged {
+		_, err = tx.ExecContext(ctx, `UPDATE documents SET fetched_at = ? WHERE id = ?`, fetched, d.ID)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO documents
+			(id, url, canonical_url, title, intro, body, source, type, published, language, author,
+			 themes, region, fields, content_hash, fetched_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(id) DO UPDATE SET url=excluded.url, canonical_url=excluded.canonical_url,
+			 title=excluded.title, intro=excluded.intro, body=excluded.body, source=excluded.source,
+			 type=excluded.type, published=excluded.published, language=excluded.language,
+			 author=excluded.author, themes=excluded.themes, region=excluded.region,
+			 fields=excluded.fields, content_hash=excluded.content_hash,
+			 fetched_at=excluded.fetched_at, updated_at=excluded.updated_at`,
+			d.ID, d.URL, d.CanonicalURL, d.Title, d.Intro, d.Body, d.Source, d.Type, published,
+			d.Language, d.Author, string(themes), d.Region, string(fields), d.ContentHash, fetched, now)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("put document %s: %w", d.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("put document %s: %w", d.ID, err)
+	}
+	return result, nil
+}
+
+// HasContent reports the id of a stored document with this content hash
+// under another id, for dedupe across URLs.
+func (s *Store) HasContent(ctx context.Context, hash, exceptID string) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM documents WHERE content_hash = ? AND id <> ? LIMIT 1`, hash, exceptID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up content hash: %w", err)
+	}
+	return id, nil
+}
+
+// Count returns the number of stored documents.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM documents`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count documents: %w", err)
+	}
+	return n, nil
+}
+
+// Get returns one document by id.
+func (s *Store) Get(ctx context.Context, id string) (*Document, error) {
+	rows, err := s.db.QueryContext(ctx, selectDocs+` WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("get document %s: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("get document %s: %w", id, err)
+		}
+		return nil, fmt.Errorf("get document %s: %w", id, ErrNotFound)
+	}
+	return scanDoc(rows)
+}
+
+// ErrNotFound is returned for a document id the store does not hold.
+var ErrNotFound = errors.New("not found")
+
+// Each calls fn for every stored document in id order. It stops at the
+// first error fn returns.
+func (s *Store) Each(ctx context.Context, fn func(*Document) error) error {
+	rows, err := s.db.QueryContext(ctx, selectDocs+` ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("read documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read documents: %w", err)
+	}
+	return nil
+}
+
+const selectDocs = `SELECT id, url, canonical_url, title, intro, body, source, type, published,
+	language, author, themes, region, fields, content_hash, fetched_at FROM documents`
+
+func scanDoc(rows *sql.Rows) (*Document, error) {
+	var d Document
+	var published, themes, fields, fetched string
+	if err := rows.Scan(&d.ID, &d.URL, &d.CanonicalURL, &d.Title, &d.Intro, &d.Body, &d.Source,
+		&d.Type, &published, &d.Language, &d.Author, &themes, &d.Region, &fields,
+		&d.ContentHash, &fetched); err != nil {
+		return nil, fmt.Errorf("read document: %w", err)
+	}
+	if published != "" {
+		d.Published, _ = time.Parse("2006-01-02", published)
+	}
+	d.FetchedAt, _ = time.Parse(timeFormat, fetched)
+	if err := json.Unmarshal([]byte(themes), &d.Themes); err != nil {
+		return nil, fmt.Errorf("read document %s themes: %w", d.ID, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &d.Fields); err != nil {
+		return nil, fmt.Errorf("read document %s fields: %w", d.ID, err)
+	}
+	return &d, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
