@@ -10,6 +10,7 @@ package corpus
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -66,4 +67,20 @@ func SplitParagraphs(body string) []string {
 		}
 	}
 	return out
+}
+
+var monthsNL = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
+	"augustus", "september", "oktober", "november", "december"}
+
+var monthsEN = [...]string{"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December"}
+
+// DutchDate writes a date the way Dutch sites do: "26 november 2021".
+func DutchDate(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), monthsNL[t.Month()-1], t.Year())
+}
+
+// EnglishDate writes "26 November 2021".
+func EnglishDate(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), monthsEN[t.Month()-1], t.Year())
 }

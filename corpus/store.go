@@ -246,3 +246,13 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// DeleteSource removes every document of a source and returns how many.
+func (s *Store) DeleteSource(ctx context.Context, source string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM documents WHERE source = ?`, source)
+	if err != nil {
+		return 0, fmt.Errorf("delete source %q: %w", source, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

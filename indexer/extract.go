@@ -140,8 +140,14 @@ func Extract(pageURL string, body []byte, contentType string) (*Page, error) {
 		paras = paras[1:]
 	}
 	d.Body = strings.Join(paras, "\n\n")
-	if d.Intro == "" && len(paras) > 0 {
-		d.Intro = truncateWords(paras[0], 300)
+	if d.Intro == "" {
+		// The first real paragraph, not a heading like "Samenvatting".
+		for _, p := range paras {
+			if len(p) >= 80 {
+				d.Intro = truncateWords(p, 300)
+				break
+			}
+		}
 	}
 	if isHub(main) {
 		d.Type = "overzicht" // a table of contents, a list, a home page
@@ -313,7 +319,13 @@ func paragraphs(nodes []*html.Node) []string {
 	return out
 }
 
+// creditRe matches photo credits and captions' bylines.
+var creditRe = regexp.MustCompile(`(?i)^(foto|beeld|illustratie|afbeelding|bron foto)\s*:`)
+
 func isBoilerplate(t string) bool {
+	if creditRe.MatchString(t) && len(t) < 120 {
+		return true
+	}
 	l := strings.ToLower(t)
 	for _, p := range boilerPhrases {
 		if strings.Contains(l, p) && len(l) < len(p)+80 {
@@ -359,12 +371,26 @@ func truncateWords(s string, max int) string {
 }
 
 // isHub tells a page that mostly points elsewhere (a magazine's table of
-// contents, a news list) from an article: either most of its text is link
-// text, or it has many links with little text per link.
+// contents, a news list) from an article: most of its text is link text,
+// it has many links with little text per link, or it is a list of teasers
+// whose headings link to the full articles.
 func isHub(main *goquery.Selection) bool {
+	if main.Find("h1 a[href], h2 a[href], h3 a[href], h4 a[href]").Length() >= 3 {
+		return true
+	}
+	teasers, teaserText := 0, 0
+	main.Find("li").Each(func(_ int, li *goquery.Selection) {
+		if n := len(strings.TrimSpace(li.Text())); li.Find("a[href]").Length() > 0 && n > 100 {
+			teasers++
+			teaserText += n
+		}
+	})
+	if teasers >= 4 || (teasers >= 2 && float64(teaserText) > 0.6*float64(allTextOf(main))) {
+		return true
+	}
 	links := main.Find("a[href]")
 	linkText := len(strings.TrimSpace(links.Text()))
-	allText := len(strings.TrimSpace(main.Text()))
+	allText := allTextOf(main)
 	if allText == 0 {
 		return true
 	}
@@ -373,3 +399,5 @@ func isHub(main *goquery.Selection) bool {
 	}
 	return links.Length() >= 5 && allText/links.Length() < 250
 }
+
+func allTextOf(s *goquery.Selection) int { return len(strings.TrimSpace(s.Text())) }

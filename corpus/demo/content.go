@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/watwerkt/watwerkt/corpus"
 )
 
 //go:embed content templates
@@ -254,12 +256,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var monthsNL = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
-	"augustus", "september", "oktober", "november", "december"}
-
 var weekdaysNL = [...]string{"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"}
 
 // DutchDate formats a date the way Dutch sites write it: "26 november 2021".
-func DutchDate(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), monthsNL[t.Month()-1], t.Year())
-}
+func DutchDate(t time.Time) string { return corpus.DutchDate(t) }

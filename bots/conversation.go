@@ -1,0 +1,48 @@
+package bots
+
+import (
+	"context"
+	"strings"
+)
+
+// Conversation keeps the state of one chat (a terminal session, a chat
+// channel): the last question, so that "meer" continues it.
+type Conversation struct {
+	r    *Responder
+	last *Answer
+}
+
+// NewConversation starts a conversation answered by r.
+func NewConversation(r *Responder) *Conversation { return &Conversation{r: r} }
+
+// moreWords ask for the next page of the previous answer.
+var moreWords = map[string]bool{
+	"meer": true, "more": true, "volgende": true, "next": true, "verder": true, "meer resultaten": true,
+}
+
+// IsMore reports whether text asks for more results.
+func IsMore(text string) bool {
+	return moreWords[strings.Trim(strings.ToLower(strings.TrimSpace(text)), ".!?")]
+}
+
+// Handle answers a message: a new question, or "meer" for the next page.
+func (c *Conversation) Handle(ctx context.Context, text string) Answer {
+	if IsMore(text) {
+		if c.last == nil || !c.last.HasMore {
+			a := Answer{English: strings.EqualFold(strings.TrimSpace(text), "more")}
+			a.Message = texts(a.English).noMore
+			if c.last == nil {
+				a.Message = msgEmpty
+			}
+			return a
+		}
+		q := c.last.Question
+		q.Offset = c.last.NextOffset
+		a := c.r.Answer(ctx, q)
+		c.last = &a
+		return a
+	}
+	a := c.r.Answer(ctx, Question{Text: text})
+	c.last = &a
+	return a
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/watwerkt/watwerkt/corpus"
+	"github.com/watwerkt/watwerkt/search"
+)
+
+// Exit codes, for scripts.
+const (
+	exitOK      = 0 // done; for search and ask: results found
+	exitNothing = 1 // search and ask: nothing found, or nothing to search for
+	exitUsage   = 2 // wrong command line or configuration
+	exitFailure = 3 // the work failed (store, index, network)
+)
+
+// env looks up environment variables; tests pass their own.
+type env func(string) string
+
+// app is what every command gets.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         env
+	dataDir        string
+	verbose        bool
+	log            *slog.Logger
+}
+
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, a *app, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"demo", "", "start de demosites, crawl ze, bouw de index en open een chat in de terminal", runDemo},
+		{"ask", `"vraag"`, "beantwoord één vraag zoals een chatbot dat doet", runAsk},
+		{"search", `[--json] [--limit N] [--explain] [--filter k=v] "vraag"`, "zoek en toon de ranglijst (of JSON)", runSearch},
+		{"crawl", "--config watwerkt.toml [--report F.json]", "haal de bronnen uit de configuratie op in de corpusopslag", runCrawl},
+		{"index", "", "bouw een nieuwe indexversie uit de corpusopslag en schakel erop over", runIndex},
+		{"help", "", "deze hulp", nil},
+	}
+}
+
+// run is the whole program; main only adds the process around it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		usage(stdout)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "--help", "hulp":
+		usage(stdout)
+		return exitOK
+	case "serve", "eval":
+		fmt.Fprintf(stderr, "watwerkt %s: nog niet beschikbaar in deze versie.\n", name)
+		return exitUsage
+	}
+	for _, c := range commands {
+		if c.name == name && c.run != nil {
+			return c.run(ctx, a, rest)
+		}
+	}
+	fmt.Fprintf(stderr, "watwerkt: onbekend commando %q. Zie \"watwerkt help\".\n", name)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "watwerkt — zoekmachine voor kennis over jeugdhulp: \"wat werkt bij …?\"")
+	fmt.Fprintln(w, "\nGebruik: watwerkt <commando> [opties]")
+	fmt.Fprintln(w, "\nCommando's:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		if c.args != "" {
+			fmt.Fprintf(w, "           watwerkt %s %s\n", c.name, c.args)
+		}
+	}
+	fmt.Fprintln(w, "\nAlgemene opties (bij elk commando):")
+	fmt.Fprintln(w, "  --data DIR   map voor de corpusopslag en de indexversies (of WATWERKT_DATA)")
+	fmt.Fprintln(w, "  -v           meer meldingen op stderr")
+}
+
+// flags makes a FlagSet with the global options.
+func (a *app) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.StringVar(&a.dataDir, "data", "", "map voor de corpusopslag en de indexversies (standaard WATWERKT_DATA of ~/.local/share/watwerkt)")
+	fs.BoolVar(&a.verbose, "v", false, "meer meldingen op stderr")
+	return fs
+}
+
+// parse parses flags anywhere on the command line ("search vraag --json"
+// and "search --json vraag" alike); everything after "--" is positional.
+// It returns the positional arguments.
+func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, bool) {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(arg) > 1 && arg[0] == '-' {
+			flags = append(flags, arg)
+			name := strings.TrimLeft(arg, "-")
+			if strings.Contains(name, "=") {
+				continue
+			}
+			if f := fs.Lookup(name); f != nil {
+				if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+					continue
+				}
+				if i+1 < len(args) {
+					i++
+					flags = append(flags, args[i])
+				}
+			}
+			continue
+		}
+		pos = append(pos, arg)
+	}
+	if err := fs.Parse(flags); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, false
+		}
+		fmt.Fprintf(a.stderr, "Zie \"watwerkt help\".\n")
+		return nil, false
+	}
+	a.setup()
+	return pos, true
+}
+
+func (a *app) setup() {
+	level := slog.LevelWarn
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	if a.dataDir == "" {
+		a.dataDir = a.getenv("WATWERKT_DATA")
+	}
+	if a.dataDir == "" {
+		a.dataDir = defaultDataDir(a.getenv)
+	}
+}
+
+func defaultDataDir(getenv env) string {
+	if x := getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "watwerkt")
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".local", "share", "watwerkt")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "watwerkt")
+	}
+	return "watwerkt-data"
+}
+
+func (a *app) storePath() string { return filepath.Join(a.dataDir, "corpus.db") }
+
+func (a *app) versions() search.Versions {
+	return search.Versions{Root: filepath.Join(a.dataDir, "index"), Keep: 3}
+}
+
+func (a *app) openStore(ctx context.Context) (*corpus.Store, error) {
+	return corpus.OpenStore(ctx, a.storePath())
+}
+
+// fail reports an error to the user in one line and returns exitFailure.
+func (a *app) fail(what string, err error) int {
+	fmt.Fprintf(a.stderr, "watwerkt: %s: %v\n", what, err)
+	return exitFailure
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/watwerkt/watwerkt/corpus"
+	"github.com/watwerkt/watwerkt/indexer"
+)
+
+func runCrawl(ctx context.Context, a *app, args []string) int {
+	fs := a.flags("crawl")
+	configPath := fs.String("config", "watwerkt.toml", "configuratiebestand met de bronnen")
+	reportPath := fs.String("report", "", "schrijf het crawlrapport als JSON naar dit bestand")
+	if _, ok := a.parse(fs, args); !ok {
+		return exitUsage
+	}
+	f, err := os.Open(*configPath)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "watwerkt crawl: configuratie niet te openen: %v\n", err)
+		return exitUsage
+	}
+	cfg, err := corpus.ParseConfig(f, *configPath)
+	f.Close()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "watwerkt crawl: fout in de configuratie: %v\n", err)
+		return exitUsage
+	}
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return a.fail("corpusopslag openen", err)
+	}
+	defer store.Close()
+	crawler := indexer.NewCrawler(store, a.log)
+	if cfg.UserAgent != "" {
+		crawler.UserAgent = cfg.UserAgent
+	}
+	var reports []*indexer.Report
+	code := exitOK
+	for _, src := range cfg.Sources {
+		rep, err := crawler.Crawl(ctx, src)
+		if rep != nil {
+			printCrawlReport(a.stdout, rep)
+			reports = append(reports, rep)
+		}
+		if err != nil {
+			code = a.fail("crawl "+src.Name, err)
+			break
+		}
+	}
+	if *reportPath != "" {
+		b, _ := json.MarshalIndent(reports, "", "  ")
+		if err := os.WriteFile(*reportPath, append(b, '\n'), 0o644); err != nil {
+			return a.fail("rapport schrijven", err)
+		}
+	}
+	if code == exitOK {
+		fmt.Fprintln(a.stdout, "Bouw daarna de index met: watwerkt index")
+	}
+	return code
+}
+
+func runIndex(ctx context.Context, a *app, args []string) int {
+	fs := a.flags("index")
+	if _, ok := a.parse(fs, args); !ok {
+		return exitUsage
+	}
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return a.fail("corpusopslag openen", err)
+	}
+	defer store.Close()
+	n, err := store.Count(ctx)
+	if err != nil {
+		return a.fail("corpusopslag lezen", err)
+	}
+	if n == 0 {
+		fmt.Fprintf(a.stderr, "De corpusopslag in %s is leeg. Haal eerst bronnen op met \"watwerkt crawl\" of probeer \"watwerkt demo\".\n", a.dataDir)
+		return exitUsage
+	}
+	stats, err := indexer.BuildIndex(ctx, store, a.versions())
+	if err != nil {
+		return a.fail("index bouwen", err)
+	}
+	fmt.Fprintf(a.stdout, "Index %s gebouwd: %d documenten in %.2f s; dit is nu de actieve versie.\n",
+		stats.Version, stats.Documents, stats.Duration.Seconds())
+	return exitOK
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/watwerkt/watwerkt/bots"
+	"github.com/watwerkt/watwerkt/bots/console"
+	"github.com/watwerkt/watwerkt/corpus"
+	"github.com/watwerkt/watwerkt/corpus/demo"
+	"github.com/watwerkt/watwerkt/indexer"
+	"github.com/watwerkt/watwerkt/search"
+)
+
+func runDemo(ctx context.Context, a *app, args []string) int {
+	fs := a.flags("demo")
+	if _, ok := a.parse(fs, args); !ok {
+		return exitUsage
+	}
+	srv, err := demo.Start(ctx)
+	if err != nil {
+		return a.fail("demosites starten", err)
+	}
+	defer func() {
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Close(shut)
+	}()
+	fmt.Fprintln(a.stdout, "Demosites gestart:")
+	for _, s := range demo.Sites {
+		fmt.Fprintf(a.stdout, "  %-45s %s/\n", s.Name, srv.URL(s.Key))
+	}
+	start := time.Now()
+	if err := buildDemo(ctx, a, srv, a.stdout); err != nil {
+		return a.fail("democorpus bouwen", err)
+	}
+	fmt.Fprintf(a.stdout, "Klaar in %.1f s. Data: %s\n\n", time.Since(start).Seconds(), a.dataDir)
+
+	eng, err := a.versions().OpenCurrent()
+	if err != nil {
+		return a.fail("index openen", err)
+	}
+	defer eng.Close()
+	conv := bots.NewConversation(a.responder(eng))
+	if err := console.Run(ctx, conv, a.stdin, a.stdout); err != nil {
+		return a.fail("chat", err)
+	}
+	return exitOK
+}
+
+// buildDemo crawls the running demo sites through the ordinary crawler
+// into the store and builds an index version. Documents from earlier
+// demo runs are removed first: their URLs named other loopback ports.
+func buildDemo(ctx context.Context, a *app, srv *demo.Server, progress io.Writer) error {
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	crawler := indexer.NewCrawler(store, a.log)
+	client := *crawler.Client
+	client.Timeout = 10 * time.Second
+	crawler.Client = &client
+	for _, src := range srv.Sources() {
+		if _, err := store.DeleteSource(ctx, src.Name); err != nil {
+			return err
+		}
+		rep, err := crawler.Crawl(ctx, src)
+		if err != nil {
+			return err
+		}
+		printCrawlReport(progress, rep)
+	}
+	stats, err := indexer.BuildIndex(ctx, store, a.versions())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(progress, "Index %s gebouwd: %d documenten in %.2f s.\n", stats.Version, stats.Documents, stats.Duration.Seconds())
+	return nil
+}
+
+// ensureIndex builds the demo corpus when the data directory has no index
+// yet, so that a first "ask" or "search" answers instead of failing.
+func ensureIndex(ctx context.Context, a *app) (*search.Engine, error) {
+	eng, err := a.versions().OpenCurrent()
+	if err == nil {
+		return eng, nil
+	}
+	if !isNoIndex(err) {
+		return nil, err
+	}
+	fmt.Fprintf(a.stderr, "Nog geen index in %s: het democorpus wordt eerst opgehaald en geïndexeerd.\n", a.dataDir)
+	srv, err := demo.Start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Close(shut)
+	}()
+	if err := buildDemo(ctx, a, srv, io.Discard); err != nil {
+		return nil, err
+	}
+	return a.versions().OpenCurrent()
+}
+
+func printCrawlReport(w io.Writer, rep *indexer.Report) {
+	fmt.Fprintf(w, "%s: %d pagina's opgehaald, %d opgeslagen (%d nieuw, %d gewijzigd, %d ongewijzigd)",
+		rep.Source, rep.Fetched, rep.Stored(), rep.Added, rep.Updated, rep.Unchanged)
+	if len(rep.Skipped) > 0 {
+		fmt.Fprintf(w, "; overgeslagen: %v", joinComma(rep.SortedSkips()))
+	}
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(w, "; %d fouten", len(rep.Errors))
+	}
+	fmt.Fprintf(w, " [%.2f s]\n", rep.Duration.Seconds())
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+var _ indexer.Sink = (*corpus.Store)(nil)

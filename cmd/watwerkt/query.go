@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/watwerkt/watwerkt/bots"
+	"github.com/watwerkt/watwerkt/search"
+)
+
+// engineSearcher adapts the search engine to the bots' Searcher.
+type engineSearcher struct{ eng *search.Engine }
+
+var _ bots.Searcher = engineSearcher{}
+
+func (s engineSearcher) Search(ctx context.Context, q bots.Question) (*bots.Results, error) {
+	res, err := s.eng.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset})
+	if err != nil {
+		return nil, err
+	}
+	out := &bots.Results{Topic: res.Query, Total: res.Total, English: res.English, NoTopic: res.NoTopic, Fuzzy: res.Fuzzy}
+	for _, h := range res.Hits {
+		bh := bots.Hit{ID: h.ID, Title: h.Title, URL: h.URL, Source: h.Source, Snippet: h.Snippet}
+		if t, err := time.Parse("2006-01-02", h.Published); err == nil {
+			bh.Published = t
+		}
+		out.Hits = append(out.Hits, bh)
+	}
+	return out, nil
+}
+
+func (a *app) responder(eng *search.Engine) *bots.Responder {
+	return &bots.Responder{Searcher: engineSearcher{eng}, PageSize: bots.DefaultPageSize, Logger: a.log}
+}
+
+// searchTimeout bounds one question, whatever it contains.
+const searchTimeout = 10 * time.Second
+
+func runAsk(ctx context.Context, a *app, args []string) int {
+	fs := a.flags("ask")
+	pos, ok := a.parse(fs, args)
+	if !ok {
+		return exitUsage
+	}
+	eng, err := ensureIndex(ctx, a)
+	if err != nil {
+		return a.fail("index openen", err)
+	}
+	defer eng.Close()
+	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
+	defer cancel()
+	ans := a.responder(eng).Answer(ctx, bots.Question{Text: strings.Join(pos, " ")})
+	fmt.Fprint(a.stdout, bots.RenderText(ans))
+	if len(ans.Items) == 0 {
+		return exitNothing
+	}
+	return exitOK
+}
+
+// filterFlag collects repeated --filter k=v.
+type filterFlag map[string]string
+
+func (f filterFlag) String() string { return fmt.Sprint(map[string]string(f)) }
+
+func (f filterFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok {
+		k, val, ok = strings.Cut(v, ":")
+	}
+	k = strings.ToLower(strings.TrimSpace(k))
+	if !ok || strings.TrimSpace(val) == "" || !search.IsFilterKey(k) {
+		return errors.New("verwacht sleutel=waarde met sleutel bron, thema, regio, jaar of type")
+	}
+	f[k] = strings.TrimSpace(val)
+	return nil
+}
+
+type jsonResult struct {
+	Query string    `json:"query"`
+	Total int       `json:"total"`
+	Hits  []jsonHit `json:"hits"`
+}
+
+type jsonHit struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Source    string   `json:"source"`
+	Published string   `json:"published"`
+	Score     float64  `json:"score"`
+	Snippet   string   `json:"snippet"`
+	Type      string   `json:"type,omitempty"`
+	Themes    []string `json:"themes,omitempty"`
+	Explain   string   `json:"explain,omitempty"`
+}
+
+func runSearch(ctx context.Context, a *app, args []string) int {
+	fs := a.flags("search")
+	asJSON := fs.Bool("json", false, "print één JSON-object")
+	limit := fs.Int("limit", 10, "aantal resultaten (1–50)")
+	explain := fs.Bool("explain", false, "toon de opbouw van elke score")
+	filters := filterFlag{}
+	fs.Var(filters, "filter", "filter k=v (bron, thema, regio, jaar, type); mag vaker")
+	pos, ok := a.parse(fs, args)
+	if !ok {
+		return exitUsage
+	}
+	if *limit < 1 || *limit > search.MaxLimit {
+		fmt.Fprintf(a.stderr, "watwerkt search: --limit moet tussen 1 en %d liggen.\n", search.MaxLimit)
+		return exitUsage
+	}
+	eng, err := ensureIndex(ctx, a)
+	if err != nil {
+		return a.fail("index openen", err)
+	}
+	defer eng.Close()
+	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
+	defer cancel()
+	res, err := eng.Search(ctx, search.Request{Query: strings.Join(pos, " "), Filters: filters, Limit: *limit, Explain: *explain})
+	if err != nil {
+		a.log.Error("search failed", "err", err)
+		fmt.Fprintln(a.stderr, "Er ging iets mis bij het zoeken. Probeer het nog eens; met -v zie je details.")
+		return exitFailure
+	}
+	if *asJSON {
+		out := jsonResult{Query: res.Query, Total: res.Total, Hits: []jsonHit{}}
+		for _, h := range res.Hits {
+			out.Hits = append(out.Hits, jsonHit{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source,
+				Published: h.Published, Score: h.Score, Snippet: h.Snippet, Type: h.Type, Themes: h.Themes, Explain: h.Explain})
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return a.fail("uitvoer schrijven", err)
+		}
+	} else {
+		printHits(a, res)
+	}
+	if len(res.Hits) == 0 {
+		return exitNothing
+	}
+	return exitOK
+}
+
+func printHits(a *app, res *search.Result) {
+	w := a.stdout
+	switch {
+	case res.NoTopic:
+		fmt.Fprintln(w, "Geen zoekwoorden gevonden in de vraag.")
+		return
+	case len(res.Hits) == 0:
+		fmt.Fprintf(w, "Niets gevonden voor „%s”.\n", res.Query)
+		return
+	}
+	fmt.Fprintf(w, "%d resultaten voor „%s” (%.1f ms)%s\n", res.Total, res.Query,
+		float64(res.Took.Microseconds())/1000, map[bool]string{true: ", met spellingscorrectie", false: ""}[res.Fuzzy])
+	for i, h := range res.Hits {
+		fmt.Fprintf(w, "\n%2d. %s  [%s]\n", i+1, h.Title, strconv.FormatFloat(h.Score, 'f', 3, 64))
+		fmt.Fprintf(w, "    %s · %s · %s\n", h.Source, orDash(h.Published), h.URL)
+		fmt.Fprintf(w, "    %s\n", h.Snippet)
+		if h.Explain != "" {
+			for _, l := range strings.Split(strings.TrimSpace(h.Explain), "\n") {
+				fmt.Fprintf(w, "      %s\n", l)
+			}
+		}
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func isNoIndex(err error) bool { return errors.Is(err, search.ErrNoIndex) }

@@ -1,0 +1,430 @@
+// Package indexer turns the outside world into corpus documents: a polite
+// crawler (robots.txt, sitemaps, rate limits, scope rules), the extraction
+// of main text and metadata from HTML, and the build of index versions
+// from the corpus store.
+package indexer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/time/rate"
+
+	"github.com/watwerkt/watwerkt/corpus"
+)
+
+// Sink receives crawled documents; *corpus.Store is one.
+type Sink interface {
+	Put(ctx context.Context, d *corpus.Document) (corpus.PutResult, error)
+}
+
+// Crawler fetches the pages of configured sources and puts the extracted
+// documents into a Sink.
+type Crawler struct {
+	Client *http.Client
+	// UserAgent is the User-Agent header; Agent the product token matched
+	// against robots.txt groups.
+	UserAgent string
+	Agent     string
+	Logger    *slog.Logger
+	Sink      Sink
+	// MaxBodySize caps a page; larger pages are cut there.
+	MaxBodySize int64
+	// Progress, when set, is called after every fetched page.
+	Progress func(source, url string, fetched int)
+}
+
+// Default identity of the crawler.
+const (
+	DefaultAgent     = "watwerkt"
+	DefaultUserAgent = "watwerkt/0.1 (+https://github.com/watwerkt/watwerkt; zoekmachine voor jeugdhulpkennis)"
+	defaultMaxBody   = 10 << 20
+	maxSitemaps      = 50
+	maxRedirects     = 5
+	// minBodyRunes is the least text a page needs to be worth answering
+	// with; shorter pages are home pages, landing pages and forms.
+	minBodyRunes = 200
+)
+
+// NewCrawler returns a crawler with sensible defaults.
+func NewCrawler(sink Sink, logger *slog.Logger) *Crawler {
+	return &Crawler{
+		Client:      &http.Client{Timeout: 30 * time.Second},
+		UserAgent:   DefaultUserAgent,
+		Agent:       DefaultAgent,
+		Logger:      logger,
+		Sink:        sink,
+		MaxBodySize: defaultMaxBody,
+	}
+}
+
+// Report says what one crawl of a source did.
+type Report struct {
+	Source    string         `json:"source"`
+	Fetched   int            `json:"fetched"`
+	Added     int            `json:"added"`
+	Updated   int            `json:"updated"`
+	Unchanged int            `json:"unchanged"`
+	Skipped   map[string]int `json:"skipped"` // reason → count
+	Errors    []FetchError   `json:"errors"`
+	Duration  time.Duration  `json:"duration_ns"`
+}
+
+// Stored is the number of documents added, updated or confirmed.
+func (r *Report) Stored() int { return r.Added + r.Updated + r.Unchanged }
+
+// FetchError records one URL that could not be fetched or read.
+type FetchError struct {
+	URL string `json:"url"`
+	Err string `json:"error"`
+}
+
+func (r *Report) skip(reason string) { r.Skipped[reason]++ }
+
+// Skip reasons, as they appear in reports.
+const (
+	SkipRobots    = "robots.txt"
+	SkipFiltered  = "allow/deny"
+	SkipNoIndex   = "noindex"
+	SkipDuplicate = "duplicate"
+	SkipHub       = "overzichtspagina"
+	SkipNotHTML   = "geen html"
+	SkipEmpty     = "te weinig tekst"
+	SkipLimit     = "max_pages"
+)
+
+type queued struct {
+	url   string
+	depth int
+}
+
+type crawl struct {
+	c       *Crawler
+	src     corpus.Source
+	rep     *Report
+	hosts   map[string]bool
+	robots  map[string]*Robots
+	limiter *rate.Limiter
+	seen    map[string]bool
+	hashes  map[string]string
+	queue   []queued
+}
+
+// Crawl fetches one source. It returns a report even when it stops early;
+// the error is set only when the context ends or the sink fails.
+func (c *Crawler) Crawl(ctx context.Context, src corpus.Source) (*Report, error) {
+	start := time.Now()
+	if err := src.Validate(); err != nil {
+		return nil, fmt.Errorf("crawl %s: %w", src.Name, err)
+	}
+	cr := &crawl{
+		c: c, src: src,
+		rep:     &Report{Source: src.Name, Skipped: map[string]int{}},
+		hosts:   map[string]bool{},
+		robots:  map[string]*Robots{},
+		limiter: rate.NewLimiter(rate.Limit(src.Rate), 1),
+		seen:    map[string]bool{},
+		hashes:  map[string]string{},
+	}
+	for _, raw := range append(append([]string{}, src.Start...), src.Sitemaps...) {
+		if u, err := url.Parse(raw); err == nil {
+			cr.hosts[strings.ToLower(u.Host)] = true
+		}
+	}
+	err := cr.run(ctx)
+	cr.rep.Duration = time.Since(start)
+	return cr.rep, err
+}
+
+func (cr *crawl) run(ctx context.Context) error {
+	for _, s := range cr.src.Start {
+		cr.enqueue(s, 0)
+	}
+	sitemaps := append([]string{}, cr.src.Sitemaps...)
+	for host := range cr.hosts {
+		rb, err := cr.robotsFor(ctx, "http://"+host)
+		if err != nil {
+			return err
+		}
+		sitemaps = append(sitemaps, rb.Sitemaps...)
+	}
+	if err := cr.readSitemaps(ctx, sitemaps); err != nil {
+		return err
+	}
+	for len(cr.queue) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		q := cr.queue[0]
+		cr.queue = cr.queue[1:]
+		if cr.rep.Fetched >= cr.src.MaxPages {
+			cr.rep.skip(SkipLimit)
+			continue
+		}
+		if err := cr.visit(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueue adds a URL when it is new, in scope and permitted.
+func (cr *crawl) enqueue(raw string, depth int) {
+	cu, err := Canonicalize(raw)
+	if err != nil || cr.seen[cu] {
+		return
+	}
+	u, _ := url.Parse(cu)
+	if !cr.hosts[u.Host] {
+		return // other sites are out of scope, silently
+	}
+	cr.seen[cu] = true
+	if !cr.src.Permits(cu) {
+		cr.rep.skip(SkipFiltered)
+		return
+	}
+	cr.queue = append(cr.queue, queued{cu, depth})
+}
+
+func (cr *crawl) readSitemaps(ctx context.Context, list []string) error {
+	done := map[string]bool{}
+	for len(list) > 0 && len(done) < maxSitemaps {
+		sm := list[0]
+		list = list[1:]
+		if done[sm] {
+			continue
+		}
+		done[sm] = true
+		body, _, err := cr.fetch(ctx, sm)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			cr.fail(sm, err)
+			continue
+		}
+		parsed, err := ParseSitemap(body)
+		if err != nil {
+			cr.fail(sm, err)
+			continue
+		}
+		for _, u := range parsed.URLs {
+			cr.enqueue(u.Loc, 0)
+		}
+		list = append(list, parsed.Sitemaps...)
+	}
+	return nil
+}
+
+func (cr *crawl) visit(ctx context.Context, q queued) error {
+	rb, err := cr.robotsFor(ctx, q.url)
+	if err != nil {
+		return err
+	}
+	if !rb.Allowed(cr.c.Agent, q.url) {
+		cr.rep.skip(SkipRobots)
+		return nil
+	}
+	body, resp, err := cr.fetch(ctx, q.url)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		cr.fail(q.url, err)
+		return nil
+	}
+	cr.rep.Fetched++
+	if cr.c.Progress != nil {
+		cr.c.Progress(cr.src.Name, q.url, cr.rep.Fetched)
+	}
+	final := resp.Request.URL.String()
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt != "" && mt != "text/html" && mt != "application/xhtml+xml" {
+		cr.rep.skip(SkipNotHTML)
+		return nil
+	}
+	page, err := Extract(final, body, resp.Header.Get("Content-Type"))
+	if err != nil {
+		cr.fail(q.url, err)
+		return nil
+	}
+	if q.depth < cr.src.MaxDepth {
+		for _, l := range page.Links {
+			cr.enqueue(l, q.depth+1)
+		}
+	}
+	if page.NoIndex {
+		cr.rep.skip(SkipNoIndex)
+		return nil
+	}
+	canonical, _ := Canonicalize(final)
+	if page.Canonical != "" {
+		if cu, err := Canonicalize(page.Canonical); err == nil {
+			if u, _ := url.Parse(cu); u != nil && cr.hosts[u.Host] {
+				canonical = cu
+				cr.seen[cu] = true
+			}
+		}
+	}
+	d := &page.Doc
+	if d.Type == "overzicht" {
+		cr.rep.skip(SkipHub)
+		return nil
+	}
+	if utf8.RuneCountInString(d.Body) < minBodyRunes {
+		cr.rep.skip(SkipEmpty)
+		return nil
+	}
+	if prev, dup := cr.hashes[d.ContentHash]; dup && prev != canonical {
+		cr.rep.skip(SkipDuplicate)
+		return nil
+	}
+	cr.hashes[d.ContentHash] = canonical
+	d.CanonicalURL = canonical
+	d.ID = corpus.DocumentID(canonical)
+	d.Source = cr.src.Name
+	d.FetchedAt = time.Now().UTC()
+	if d.Type == "" {
+		d.Type = cr.src.Defaults.Type
+	}
+	if len(d.Themes) == 0 {
+		d.Themes = cr.src.Defaults.Themes
+	}
+	if d.Region == "" {
+		d.Region = cr.src.Defaults.Region
+	}
+	if d.Published.IsZero() {
+		if lm, err := http.ParseTime(resp.Header.Get("Last-Modified")); err == nil {
+			d.Published = lm.UTC().Truncate(24 * time.Hour)
+		}
+	}
+	res, err := cr.c.Sink.Put(ctx, d)
+	if err != nil {
+		return fmt.Errorf("crawl %s: store %s: %w", cr.src.Name, q.url, err)
+	}
+	switch res {
+	case corpus.Added:
+		cr.rep.Added++
+	case corpus.Updated:
+		cr.rep.Updated++
+	default:
+		cr.rep.Unchanged++
+	}
+	cr.logger().Debug("stored", "url", q.url, "result", res.String(), "title", d.Title)
+	return nil
+}
+
+func (cr *crawl) fail(u string, err error) {
+	cr.rep.Errors = append(cr.rep.Errors, FetchError{URL: u, Err: err.Error()})
+	cr.logger().Warn("fetch failed", "url", u, "err", err)
+}
+
+func (cr *crawl) logger() *slog.Logger {
+	if cr.c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return cr.c.Logger
+}
+
+// errStatus is a non-200 answer.
+type errStatus int
+
+func (e errStatus) Error() string { return fmt.Sprintf("HTTP %d", int(e)) }
+
+// fetch GETs a URL politely: it waits for the rate limiter, follows only
+// redirects within scope, and caps the body.
+func (cr *crawl) fetch(ctx context.Context, raw string) ([]byte, *http.Response, error) {
+	if err := cr.limiter.Wait(ctx); err != nil {
+		return nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("User-Agent", cr.c.UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5")
+	req.Header.Set("Accept-Language", "nl,en;q=0.5")
+	client := *cr.c.Client
+	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return errors.New("too many redirects")
+		}
+		if !cr.hosts[strings.ToLower(r.URL.Host)] {
+			return fmt.Errorf("redirect out of scope to %s", r.URL.Host)
+		}
+		return nil
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, resp, errStatus(resp.StatusCode)
+	}
+	limit := cr.c.MaxBodySize
+	if limit <= 0 {
+		limit = defaultMaxBody
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return nil, resp, err
+	}
+	return body, resp, nil
+}
+
+// robotsFor returns the robots policy of the URL's host, fetching it once
+// per crawl. A 4xx means no rules; a 5xx or a network error means keep out.
+func (cr *crawl) robotsFor(ctx context.Context, raw string) (*Robots, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return DisallowAll(), nil
+	}
+	key := u.Scheme + "://" + strings.ToLower(u.Host)
+	if rb, ok := cr.robots[key]; ok {
+		return rb, nil
+	}
+	body, resp, err := cr.fetch(ctx, key+"/robots.txt")
+	var rb *Robots
+	var st errStatus
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err == nil:
+		rb = ParseRobots(body)
+	case errors.As(err, &st) && int(st) >= 400 && int(st) < 500:
+		rb = AllowAll()
+	default:
+		_ = resp
+		cr.logger().Warn("robots.txt unavailable; keeping out of the host", "host", u.Host, "err", err)
+		rb = DisallowAll()
+	}
+	if d, ok := rb.CrawlDelay(cr.c.Agent); ok && d > 0 {
+		if lim := rate.Every(d); lim < cr.limiter.Limit() {
+			cr.limiter.SetLimit(lim)
+		}
+	}
+	cr.robots[key] = rb
+	return rb, nil
+}
+
+// SortedSkips lists skip reasons and counts in a stable order for display.
+func (r *Report) SortedSkips() []string {
+	var out []string
+	for k, v := range r.Skipped {
+		out = append(out, fmt.Sprintf("%s: %d", k, v))
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,112 @@
+package indexer
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// MaxSitemapSize caps a sitemap after decompression (the protocol's own
+// limit is 50 MB).
+const MaxSitemapSize = 50 << 20
+
+// Sitemap is a parsed sitemap: page URLs, or for a sitemap index, the
+// URLs of further sitemaps.
+type Sitemap struct {
+	URLs     []SitemapURL
+	Sitemaps []string
+}
+
+// SitemapURL is one <url> entry.
+type SitemapURL struct {
+	Loc     string
+	LastMod string
+}
+
+// ParseSitemap reads an XML sitemap, a sitemap index or a plain-text list
+// of URLs, gzip-compressed or not. Entries that are not absolute http(s)
+// URLs are skipped.
+func ParseSitemap(body []byte) (*Sitemap, error) {
+	if len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("sitemap: %w", err)
+		}
+		body, err = io.ReadAll(io.LimitReader(zr, MaxSitemapSize))
+		if err != nil {
+			return nil, fmt.Errorf("sitemap: gunzip: %w", err)
+		}
+	}
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+	sm := &Sitemap{}
+	if len(trimmed) > 0 && trimmed[0] != '<' {
+		sc := bufio.NewScanner(bytes.NewReader(trimmed))
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			if u := strings.TrimSpace(sc.Text()); absHTTP(u) {
+				sm.URLs = append(sm.URLs, SitemapURL{Loc: u})
+			}
+		}
+		return sm, nil
+	}
+	dec := xml.NewDecoder(bytes.NewReader(trimmed))
+	dec.Strict = false
+	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
+	var inURL, inSitemap bool
+	var cur SitemapURL
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if len(sm.URLs)+len(sm.Sitemaps) > 0 {
+				break // keep what was read before the damage
+			}
+			return nil, fmt.Errorf("sitemap: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "url":
+				inURL, cur = true, SitemapURL{}
+			case "sitemap":
+				inSitemap, cur = true, SitemapURL{}
+			case "loc":
+				var s string
+				if err := dec.DecodeElement(&s, &t); err == nil {
+					cur.Loc = strings.TrimSpace(s)
+				}
+			case "lastmod":
+				var s string
+				if err := dec.DecodeElement(&s, &t); err == nil {
+					cur.LastMod = strings.TrimSpace(s)
+				}
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "url":
+				if inURL && absHTTP(cur.Loc) {
+					sm.URLs = append(sm.URLs, cur)
+				}
+				inURL = false
+			case "sitemap":
+				if inSitemap && absHTTP(cur.Loc) {
+					sm.Sitemaps = append(sm.Sitemaps, cur.Loc)
+				}
+				inSitemap = false
+			}
+		}
+	}
+	return sm, nil
+}
+
+func absHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

@@ -1,0 +1,249 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Engine answers searches from one open index version.
+type Engine struct {
+	idx      bleve.Index
+	analyzer analysis.Analyzer
+	version  string
+}
+
+// Request is one search.
+type Request struct {
+	Query   string            // the user's question, as typed
+	Filters map[string]string // bron, thema, regio, jaar, type (Dutch or English keys)
+	Limit   int               // hits to return, default 5, at most 50
+	Offset  int               // for "meer"
+	Explain bool              // add score explanations
+}
+
+// Result is the answer to a Request.
+type Result struct {
+	Query    string        `json:"query"` // the topic searched for
+	Total    int           `json:"total"`
+	Hits     []Hit         `json:"hits"`
+	English  bool          `json:"-"`
+	Fuzzy    bool          `json:"fuzzy,omitempty"` // no exact match; spelling was relaxed
+	Took     time.Duration `json:"-"`
+	NoTopic  bool          `json:"-"` // the question had no searchable words
+	Filtered bool          `json:"-"`
+}
+
+// Hit is one ranked document.
+type Hit struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Source    string   `json:"source"`
+	Published string   `json:"published"` // YYYY-MM-DD or ""
+	Score     float64  `json:"score"`
+	Snippet   string   `json:"snippet"` // matches marked as **word**
+	Type      string   `json:"type,omitempty"`
+	Themes    []string `json:"themes,omitempty"`
+	Region    string   `json:"region,omitempty"`
+	Explain   string   `json:"explain,omitempty"`
+}
+
+// Field boosts: a word in the title says more than one in the body.
+const (
+	boostTitle  = 3.0
+	boostIntro  = 1.5
+	boostBody   = 1.0
+	boostPhrase = 2.0
+)
+
+// MaxLimit caps Request.Limit.
+const MaxLimit = 50
+
+// ErrNoIndex is returned by Open when the directory holds no index.
+var ErrNoIndex = errors.New("no index")
+
+// OpenIndex opens an index directory read-only.
+func OpenIndex(dir string) (*Engine, error) {
+	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true})
+	if err != nil {
+		if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || errors.Is(err, bleve.ErrorIndexMetaMissing) {
+			return nil, fmt.Errorf("open index %q: %w", dir, ErrNoIndex)
+		}
+		return nil, fmt.Errorf("open index %q: %w", dir, err)
+	}
+	return newEngine(idx, dir)
+}
+
+func newEngine(idx bleve.Index, version string) (*Engine, error) {
+	an := idx.Mapping().AnalyzerNamed(textAnalyzer)
+	if an == nil {
+		idx.Close()
+		return nil, fmt.Errorf("open index: analyzer %q missing", textAnalyzer)
+	}
+	return &Engine{idx: idx, analyzer: an, version: version}, nil
+}
+
+// Close closes the index.
+func (e *Engine) Close() error { return e.idx.Close() }
+
+// Version is the directory of the open index version.
+func (e *Engine) Version() string { return e.version }
+
+// Count returns the number of documents in the index.
+func (e *Engine) Count() (uint64, error) { return e.idx.DocCount() }
+
+// Search runs a question. A question without searchable words is not an
+// error: the Result says NoTopic and has no hits.
+func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	q := Understand(req.Query)
+	for k, v := range req.Filters {
+		if f, ok := filterFields[strings.ToLower(k)]; ok && strings.TrimSpace(v) != "" {
+			q.Filters[f] = v
+		}
+	}
+	res := &Result{Query: q.Topic, English: q.English, Filtered: len(q.Filters) > 0}
+	if len(q.Terms) == 0 || len(e.analyze(q.Topic)) == 0 {
+		res.NoTopic = true
+		res.Took = time.Since(start)
+		return res, nil
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = 5
+	}
+	limit = min(limit, MaxLimit)
+	offset := max(req.Offset, 0)
+
+	sr, err := e.run(ctx, e.buildQuery(q, 0), limit, offset, req.Explain)
+	if err != nil {
+		return nil, err
+	}
+	if sr.Total == 0 {
+		// Nothing matched: allow one spelling mistake per longer word.
+		if sr, err = e.run(ctx, e.buildQuery(q, 1), limit, offset, req.Explain); err != nil {
+			return nil, err
+		}
+		res.Fuzzy = sr.Total > 0
+	}
+	res.Total = int(sr.Total)
+	terms := e.termSet(q.Topic)
+	for _, dm := range sr.Hits {
+		h := Hit{
+			ID:        dm.ID,
+			Score:     dm.Score,
+			Title:     str(dm.Fields[fTitle]),
+			URL:       str(dm.Fields[fURL]),
+			Source:    str(dm.Fields[fSource]),
+			Published: str(dm.Fields[fPublished]),
+			Type:      str(dm.Fields[fType]),
+			Region:    str(dm.Fields[fRegion]),
+			Themes:    strs(dm.Fields[fThemes]),
+		}
+		h.Snippet = e.snippet(terms, str(dm.Fields[fIntro]), str(dm.Fields[fBody]))
+		if req.Explain && dm.Expl != nil {
+			h.Explain = dm.Expl.String()
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, explain bool) (*bleve.SearchResult, error) {
+	sreq := bleve.NewSearchRequestOptions(q, limit, offset, explain)
+	sreq.Fields = []string{fTitle, fURL, fSource, fPublished, fType, fRegion, fThemes, fIntro, fBody}
+	// Ties are broken by id so the same question gives the same order.
+	sreq.SortBy([]string{"-_score", "_id"})
+	sr, err := e.idx.SearchInContext(ctx, sreq)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return sr, nil
+}
+
+// buildQuery turns an understood question into a bleve query. User text
+// only ever reaches match and phrase queries, which analyse it as text:
+// no query syntax, wildcards or regular expressions.
+func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
+	match := func(field string, boost float64) query.Query {
+		m := bleve.NewMatchQuery(q.Topic)
+		m.SetField(field)
+		m.Analyzer = textAnalyzer
+		m.SetBoost(boost)
+		m.SetFuzziness(fuzziness)
+		return m
+	}
+	should := []query.Query{
+		match(fTitle, boostTitle),
+		match(fIntro, boostIntro),
+		match(fBody, boostBody),
+	}
+	if len(q.Terms) > 1 && fuzziness == 0 {
+		for _, f := range []string{fTitle, fBody} {
+			p := bleve.NewMatchPhraseQuery(q.Topic)
+			p.SetField(f)
+			p.Analyzer = textAnalyzer
+			p.SetBoost(boostPhrase)
+			should = append(should, p)
+		}
+	}
+	var top query.Query = bleve.NewDisjunctionQuery(should...)
+	if len(q.Filters) > 0 {
+		must := []query.Query{top}
+		keys := make([]string, 0, len(q.Filters))
+		for k := range q.Filters {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, field := range keys {
+			t := bleve.NewTermQuery(strings.ToLower(strings.TrimSpace(q.Filters[field])))
+			t.SetField(field)
+			must = append(must, t)
+		}
+		top = bleve.NewConjunctionQuery(must...)
+	}
+	return top
+}
+
+// analyze returns the index terms of text.
+func (e *Engine) analyze(text string) analysis.TokenStream {
+	return e.analyzer.Analyze([]byte(text))
+}
+
+func (e *Engine) termSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, t := range e.analyze(text) {
+		set[string(t.Term)] = true
+	}
+	return set
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func strs(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+// Package search is the only part of watwerkt that knows bleve: the index
+// mapping and its Dutch analysis, building and opening index versions,
+// turning a question into a query, ranking, and snippets.
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Field names in the index.
+const (
+	fTitle     = "title"
+	fIntro     = "intro"
+	fBody      = "body"
+	fSource    = "source"
+	fType      = "type"
+	fThemes    = "themes"
+	fRegion    = "region"
+	fYear      = "year"
+	fPublished = "published"
+	fURL       = "url"
+	fAuthor    = "author"
+)
+
+// textAnalyzer analyses Dutch running text.
+const textAnalyzer = nl.AnalyzerName
+
+// facetAnalyzer keeps a whole value as one lower-cased term, so filters
+// match "LVB" and "lvb" alike.
+const facetAnalyzer = "watwerkt_facet"
+
+// indexDoc is what is stored in bleve for one document.
+type indexDoc struct {
+	Title     string   `json:"title"`
+	Intro     string   `json:"intro"`
+	Body      string   `json:"body"`
+	Source    string   `json:"source"`
+	Type      string   `json:"type"`
+	Themes    []string `json:"themes"`
+	Region    string   `json:"region"`
+	Year      string   `json:"year"`
+	Published string   `json:"published"`
+	URL       string   `json:"url"`
+	Author    string   `json:"author"`
+}
+
+func newMapping() mapping.IndexMapping {
+	text := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = textAnalyzer
+		f.Store = store
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = facetAnalyzer
+		f.Store = true
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		return f
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fTitle, text(true))
+	doc.AddFieldMappingsAt(fIntro, text(true))
+	doc.AddFieldMappingsAt(fBody, text(true))
+	doc.AddFieldMappingsAt(fSource, kw())
+	doc.AddFieldMappingsAt(fType, kw())
+	doc.AddFieldMappingsAt(fThemes, kw())
+	doc.AddFieldMappingsAt(fRegion, kw())
+	doc.AddFieldMappingsAt(fYear, kw())
+	doc.AddFieldMappingsAt(fPublished, stored())
+	doc.AddFieldMappingsAt(fURL, stored())
+	doc.AddFieldMappingsAt(fAuthor, stored())
+
+	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(facetAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		panic(err) // fixed configuration: fails only on a programming error
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = textAnalyzer
+	m.ScoringModel = "bm25"
+	return m
+}

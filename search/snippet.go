@@ -1,0 +1,139 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/watwerkt/watwerkt/corpus"
+)
+
+// MaxSnippetRunes is the longest snippet, without its ** markers.
+const MaxSnippetRunes = 300
+
+// snippet picks the paragraph that covers most of the query's terms and
+// cuts a window of at most MaxSnippetRunes around its matches, never
+// inside a word, with each matched word marked as **word**.
+func (e *Engine) snippet(terms map[string]bool, intro, body string) string {
+	paras := corpus.SplitParagraphs(body)
+	if intro != "" {
+		paras = append([]string{intro}, paras...)
+	}
+	if len(paras) == 0 {
+		return ""
+	}
+	bestI, bestScore := 0, -1
+	var bestSpans [][2]int
+	for i, p := range paras {
+		// A literal asterisk would be read as a marker by the renderers.
+		p = strings.ReplaceAll(p, "*", "")
+		paras[i] = p
+		var spans [][2]int
+		distinct := map[string]bool{}
+		for _, t := range e.analyze(p) {
+			if terms[string(t.Term)] {
+				spans = append(spans, [2]int{t.Start, t.End})
+				distinct[string(t.Term)] = true
+			}
+		}
+		score := len(distinct)*10 + min(len(spans), 9)
+		if score > bestScore {
+			bestI, bestScore, bestSpans = i, score, spans
+		}
+	}
+	return window(paras[bestI], bestSpans, MaxSnippetRunes)
+}
+
+// window cuts text to at most max runes around the densest run of spans
+// (byte ranges of matches, in order) and marks the spans inside it.
+func window(text string, spans [][2]int, max int) string {
+	start, end := 0, len(text)
+	if utf8.RuneCountInString(text) > max {
+		// Try a window starting a little before each match; keep the one
+		// holding the most matches.
+		best := -1
+		for _, sp := range spans {
+			s := wordStart(text, backRunes(text, sp[0], 40))
+			e := cutRunes(text, s, max-2) // room for the two ellipses
+			n := 0
+			for _, o := range spans {
+				if o[0] >= s && o[1] <= e {
+					n++
+				}
+			}
+			if n > best {
+				best, start, end = n, s, e
+			}
+		}
+		if best < 0 {
+			end = cutRunes(text, 0, max-1)
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	pos := start
+	for _, sp := range spans {
+		if sp[0] < pos || sp[1] > end {
+			continue
+		}
+		b.WriteString(text[pos:sp[0]])
+		b.WriteString("**" + text[sp[0]:sp[1]] + "**")
+		pos = sp[1]
+	}
+	b.WriteString(text[pos:end])
+	if end < len(text) {
+		b.WriteString("…")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// backRunes moves back n runes from byte offset i.
+func backRunes(s string, i, n int) int {
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return i
+}
+
+// wordStart moves i forward to the start of a word, unless it is at one.
+func wordStart(s string, i int) int {
+	if i == 0 {
+		return 0
+	}
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	if unicode.IsSpace(prev) {
+		return i
+	}
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if unicode.IsSpace(r) {
+			return i
+		}
+	}
+	return i
+}
+
+// cutRunes returns the byte offset of the end of a window of at most n
+// runes from start, pulled back to the end of a word.
+func cutRunes(s string, start, n int) int {
+	i, count := start, 0
+	for i < len(s) && count < n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		count++
+	}
+	if i >= len(s) {
+		return len(s)
+	}
+	// Inside a word: go back to the last space.
+	if r, _ := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
+		if j := strings.LastIndexFunc(s[start:i], unicode.IsSpace); j > 0 {
+			i = start + j
+		}
+	}
+	return i
+}

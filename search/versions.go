@@ -1,0 +1,223 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/watwerkt/watwerkt/corpus"
+)
+
+// Versions manages the index versions under one directory:
+//
+//	root/v20261123T050102.123/   one complete bleve index each
+//	root/CURRENT                 the name of the version being served
+//
+// A build writes a new version and only then replaces CURRENT (write to a
+// temporary file, fsync, rename), so a reader never sees a half-built
+// index and a crash during a build leaves the served version untouched.
+type Versions struct {
+	Root string
+	Keep int // versions kept after a switch, at least 1; default 3
+}
+
+const currentFile = "CURRENT"
+
+// Current returns the directory of the current version, or ErrNoIndex.
+func (v Versions) Current() (string, error) {
+	b, err := os.ReadFile(filepath.Join(v.Root, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoIndex
+	}
+	if err != nil {
+		return "", fmt.Errorf("read current index version: %w", err)
+	}
+	name := strings.TrimSpace(string(b))
+	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+		return "", fmt.Errorf("read current index version: bad name %q", name)
+	}
+	return filepath.Join(v.Root, name), nil
+}
+
+// OpenCurrent opens the current version read-only.
+func (v Versions) OpenCurrent() (*Engine, error) {
+	dir, err := v.Current()
+	if err != nil {
+		return nil, err
+	}
+	return OpenIndex(dir)
+}
+
+// BuildStats describes a finished build.
+type BuildStats struct {
+	Version   string
+	Documents int
+	Duration  time.Duration
+}
+
+// Builder writes one new index version.
+type Builder struct {
+	v     Versions
+	dir   string
+	idx   bleve.Index
+	batch *bleve.Batch
+	n     int
+	start time.Time
+}
+
+const batchSize = 200
+
+// NewBuilder creates a new, empty version directory.
+func (v Versions) NewBuilder() (*Builder, error) {
+	if err := os.MkdirAll(v.Root, 0o755); err != nil {
+		return nil, fmt.Errorf("new index version: %w", err)
+	}
+	name := "v" + time.Now().UTC().Format("20060102T150405.000000")
+	dir := filepath.Join(v.Root, name)
+	idx, err := bleve.New(dir, newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("new index version %s: %w", name, err)
+	}
+	return &Builder{v: v, dir: dir, idx: idx, batch: idx.NewBatch(), start: time.Now()}, nil
+}
+
+// Add indexes one document.
+func (b *Builder) Add(d *corpus.Document) error {
+	doc := indexDoc{
+		Title: d.Title, Intro: d.Intro, Body: d.Body, Source: d.Source, Type: d.Type,
+		Themes: d.Themes, Region: d.Region, URL: d.URL, Author: d.Author,
+	}
+	if d.CanonicalURL != "" {
+		doc.URL = d.CanonicalURL
+	}
+	if !d.Published.IsZero() {
+		doc.Published = d.Published.Format("2006-01-02")
+		doc.Year = d.Published.Format("2006")
+	}
+	if err := b.batch.Index(d.ID, doc); err != nil {
+		return fmt.Errorf("index %s: %w", d.ID, err)
+	}
+	b.n++
+	if b.batch.Size() >= batchSize {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *Builder) flush() error {
+	if b.batch.Size() == 0 {
+		return nil
+	}
+	if err := b.idx.Batch(b.batch); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	b.batch.Reset()
+	return nil
+}
+
+// Abort removes the unfinished version.
+func (b *Builder) Abort() {
+	b.idx.Close()
+	os.RemoveAll(b.dir)
+}
+
+// Commit verifies the new version (its document count, and that a probe
+// query runs), makes it current and prunes old versions. want is the
+// number of documents the caller added; a mismatch aborts the build.
+func (b *Builder) Commit(ctx context.Context) (*BuildStats, error) {
+	if err := b.flush(); err != nil {
+		b.Abort()
+		return nil, err
+	}
+	n, err := b.idx.DocCount()
+	if err != nil || int(n) != b.n {
+		b.Abort()
+		return nil, fmt.Errorf("verify index: %d documents indexed, %d added (%v)", n, b.n, err)
+	}
+	probe := bleve.NewSearchRequest(bleve.NewMatchAllQuery())
+	if _, err := b.idx.SearchInContext(ctx, probe); err != nil {
+		b.Abort()
+		return nil, fmt.Errorf("verify index: probe query: %w", err)
+	}
+	if err := b.idx.Close(); err != nil {
+		os.RemoveAll(b.dir)
+		return nil, fmt.Errorf("close new index: %w", err)
+	}
+	if err := b.v.switchTo(filepath.Base(b.dir)); err != nil {
+		return nil, err
+	}
+	b.v.prune()
+	return &BuildStats{Version: filepath.Base(b.dir), Documents: b.n, Duration: time.Since(b.start)}, nil
+}
+
+// switchTo points CURRENT at a version atomically.
+func (v Versions) switchTo(name string) error {
+	tmp, err := os.CreateTemp(v.Root, ".current-*")
+	if err != nil {
+		return fmt.Errorf("switch index version: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(name + "\n"); err != nil {
+		tmp.Close()
+		return fmt.Errorf("switch index version: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("switch index version: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("switch index version: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(v.Root, currentFile)); err != nil {
+		return fmt.Errorf("switch index version: %w", err)
+	}
+	if d, err := os.Open(v.Root); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// List returns the version names, oldest first.
+func (v Versions) List() ([]string, error) {
+	entries, err := os.ReadDir(v.Root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "v") {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// prune removes old versions beyond Keep, never the current one.
+func (v Versions) prune() {
+	keep := v.Keep
+	if keep < 1 {
+		keep = 3
+	}
+	names, err := v.List()
+	if err != nil {
+		return
+	}
+	cur, _ := v.Current()
+	for i := 0; i < len(names)-keep; i++ {
+		if filepath.Join(v.Root, names[i]) != cur {
+			os.RemoveAll(filepath.Join(v.Root, names[i]))
+		}
+	}
+}
