@@ -58,8 +58,8 @@ type Hit struct {
 
 // Field boosts: a word in the title says more than one in the body.
 const (
-	boostTitle  = 3.0
-	boostIntro  = 1.5
+	boostTitle  = 2.0
+	boostIntro  = 1.0
 	boostBody   = 1.0
 	boostPhrase = 2.0
 )

@@ -6,7 +6,6 @@ package search
 import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -28,7 +27,7 @@ const (
 )
 
 // textAnalyzer analyses Dutch running text.
-const textAnalyzer = nl.AnalyzerName
+const textAnalyzer = dutchAnalyzerName
 
 // facetAnalyzer keeps a whole value as one lower-cased term, so filters
 // match "LVB" and "lvb" alike.

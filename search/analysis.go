@@ -1,0 +1,131 @@
+package search
+
+import (
+	"bytes"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/dutch"
+)
+
+// dutchAnalyzerName is watwerkt's analysis of Dutch text: bleve's "nl"
+// chain (unicode words, lower case, Dutch stopwords, Snowball stemmer)
+// with the fixes that chain lacks for our questions:
+//
+//   - possessive and plural apostrophes: "baby's", "auto's" → baby, auto;
+//   - irregular plurals the stemmer cannot know: kinderen → kind,
+//     eieren → ei, …;
+//   - doubled final consonants after stemming: the Snowball stemmer
+//     undoubles only kk/dd/tt, so gezinnen stayed "gezinn" apart from
+//     gezin; now both are "gezin".
+const dutchAnalyzerName = "watwerkt_nl"
+
+const dutchStemFilterName = "watwerkt_nl_stem"
+
+// Registering with bleve's registry is how a mapping finds analyzers by
+// name when an index is opened, so it has to happen at package load.
+func init() {
+	if err := registry.RegisterTokenFilter(dutchStemFilterName,
+		func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) { return dutchStemmer{}, nil }); err != nil {
+		panic(err)
+	}
+	if err := registry.RegisterAnalyzer(dutchAnalyzerName, newDutchAnalyzer); err != nil {
+		panic(err)
+	}
+}
+
+func newDutchAnalyzer(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+	tok, err := cache.TokenizerNamed(unicode.Name)
+	if err != nil {
+		return nil, err
+	}
+	lower, err := cache.TokenFilterNamed(lowercase.Name)
+	if err != nil {
+		return nil, err
+	}
+	stop, err := cache.TokenFilterNamed(nl.StopName)
+	if err != nil {
+		return nil, err
+	}
+	return &analysis.DefaultAnalyzer{
+		Tokenizer:    tok,
+		TokenFilters: []analysis.TokenFilter{lower, apostrophes{}, stop, dutchStemmer{}},
+	}, nil
+}
+
+// apostrophes removes a trailing 's or ’s and other apostrophes.
+type apostrophes struct{}
+
+func (apostrophes) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		term := t.Term
+		for _, suf := range [][]byte{[]byte("'s"), []byte("’s"), []byte("'"), []byte("’")} {
+			if bytes.HasSuffix(term, suf) && len(term) > len(suf) {
+				term = term[:len(term)-len(suf)]
+				break
+			}
+		}
+		t.Term = term
+	}
+	return in
+}
+
+// stemOverrides fixes words the stemmer gets wrong, in the manner of
+// Lucene's DutchAnalyzer stem dictionary. Keys are lower-case surface
+// forms, values the stem both forms must share.
+var stemOverrides = map[string]string{
+	"kind": "kind", "kinderen": "kind", "kinds": "kind",
+	"ei": "ei", "eieren": "ei",
+	"lied": "lied", "liederen": "lied",
+	"blad": "blad", "bladeren": "blad",
+	"volk": "volk", "volkeren": "volk",
+	"jeugd": "jeugd",
+	"gezin": "gezin", "gezinnen": "gezin", "gezins": "gezin",
+	"stad": "stad", "steden": "stad",
+	"schip": "schip", "schepen": "schip",
+	"lid": "lid", "leden": "lid",
+	"dag": "dag", "dagen": "dag",
+	"weg": "weg", "wegen": "weg",
+	"slot": "slot",
+	"wijk": "wijk", "wijken": "wijk",
+	"school": "school", "scholen": "school",
+	"zorg": "zorg", "zorgen": "zorg",
+	"hulp": "hulp",
+	"ouder": "ouder", "ouders": "ouder",
+	"jongere": "jonger", "jongeren": "jonger",
+	"beperking": "beperk", "beperkingen": "beperk",
+}
+
+// dutchStemmer stems with Snowball's Dutch stemmer, after the override
+// dictionary, and then undoubles a final consonant pair.
+type dutchStemmer struct{}
+
+func (dutchStemmer) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		if s, ok := stemOverrides[string(t.Term)]; ok {
+			t.Term = []byte(s)
+			continue
+		}
+		env := snowballstem.NewEnv(string(t.Term))
+		dutch.Stem(env)
+		t.Term = undouble([]byte(env.Current()))
+	}
+	return in
+}
+
+// undouble turns a final doubled consonant into one: "gezinn" → "gezin".
+func undouble(term []byte) []byte {
+	n := len(term)
+	if n < 4 || term[n-1] != term[n-2] {
+		return term
+	}
+	switch term[n-1] {
+	case 'b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'z':
+		return term[:n-1]
+	}
+	return term
+}
