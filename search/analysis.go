@@ -94,7 +94,7 @@ var stemOverrides = map[string]string{
 	"wijk": "wijk", "wijken": "wijk",
 	"school": "school", "scholen": "school",
 	"zorg": "zorg", "zorgen": "zorg",
-	"hulp": "hulp",
+	"hulp":  "hulp",
 	"ouder": "ouder", "ouders": "ouder",
 	"jongere": "jonger", "jongeren": "jonger",
 	"beperking": "beperk", "beperkingen": "beperk",
