@@ -1,0 +1,228 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watwerkt/watwerkt/corpus"
+)
+
+var testDocs = []*corpus.Document{
+	{ID: "a", Title: "Gezinnen met schulden", Body: "Veel gezinnen met schulden hebben ook opvoedvragen.\n\nSchuldhulp en jeugdhulp werken samen.",
+		Source: "Bron A", Type: "artikel", Themes: []string{"Kwetsbare gezinnen"}, Published: time.Date(2021, 11, 26, 0, 0, 0, 0, time.UTC)},
+	{ID: "b", Title: "Een gezin, één plan", Body: "Het gezin heeft één regiehouder en één plan.",
+		Source: "Bron B", Type: "project", Themes: []string{"Integraal werken"}, Published: time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)},
+	{ID: "c", Title: "Kinderen op de wachtlijst", Body: "Wat helpt een kind dat wacht op jeugd-GGZ? Overbruggingshulp.",
+		Source: "Bron A", Type: "nieuws", Themes: []string{"Wachtlijsten"}, Published: time.Date(2023, 6, 15, 0, 0, 0, 0, time.UTC)},
+	{ID: "d", Title: "Dialoogtafel", Body: "Terugkijken met het gezin op een afgeronde casus.",
+		Source: "Bron B", Type: "artikel", Themes: []string{"Leren"}},
+}
+
+func buildTest(t testing.TB, v Versions, docs []*corpus.Document) *BuildStats {
+	t.Helper()
+	b, err := v.NewBuilder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if err := b.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := b.Commit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func testEngine(t testing.TB) *Engine {
+	v := Versions{Root: t.TempDir()}
+	buildTest(t, v, testDocs)
+	e, err := v.OpenCurrent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func ids(r *Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	return out
+}
+
+func TestSearch(t *testing.T) {
+	e := testEngine(t)
+	ctx := context.Background()
+	tests := []struct {
+		q       string
+		filters map[string]string
+		first   string
+		all     []string // when set, exactly these ids in any order
+	}{
+		{q: "wat werkt bij een gezin met schulden?", first: "a"},
+		{q: "gezin", all: []string{"a", "b", "d"}}, // gezin and gezinnen share a stem
+		{q: "kinderen", first: "c"},
+		{q: "kind", first: "c"},
+		{q: "wachtlijsten", first: "c"},
+		{q: "what works for families in debt", first: "a"},
+		{q: "gezin", filters: map[string]string{"bron": "bron a"}, all: []string{"a"}},
+		{q: "gezin thema:\"integraal werken\"", all: []string{"b"}},
+		{q: "gezin", filters: map[string]string{"jaar": "2021"}, all: []string{"a"}},
+	}
+	for _, tt := range tests {
+		r, err := e.Search(ctx, Request{Query: tt.q, Filters: tt.filters, Limit: 10})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		got := ids(r)
+		if tt.first != "" && (len(got) == 0 || got[0] != tt.first) {
+			t.Errorf("%q: got %v, want %s first", tt.q, got, tt.first)
+		}
+		sort.Strings(got)
+		if tt.all != nil && strings.Join(got, ",") != strings.Join(tt.all, ",") {
+			t.Errorf("%q %v: got %v, want %v", tt.q, tt.filters, got, tt.all)
+		}
+	}
+}
+
+func TestSearchHitFields(t *testing.T) {
+	e := testEngine(t)
+	r, err := e.Search(context.Background(), Request{Query: "schulden", Limit: 1, Explain: true})
+	if err != nil || len(r.Hits) != 1 {
+		t.Fatalf("got %v, %v", r, err)
+	}
+	h := r.Hits[0]
+	if h.ID != "a" || h.Title != "Gezinnen met schulden" || h.Source != "Bron A" || h.Published != "2021-11-26" {
+		t.Errorf("hit = %+v", h)
+	}
+	if !strings.Contains(h.Snippet, "**schulden**") {
+		t.Errorf("snippet %q does not mark the match", h.Snippet)
+	}
+	if h.Explain == "" {
+		t.Errorf("explain requested, none given")
+	}
+}
+
+func TestSearchEdgeCases(t *testing.T) {
+	e := testEngine(t)
+	ctx := context.Background()
+	r, err := e.Search(ctx, Request{Query: "dialoogtafl"})
+	if err != nil || !r.Fuzzy || len(r.Hits) == 0 || r.Hits[0].ID != "d" {
+		t.Errorf("misspelling: got %v fuzzy=%v err=%v, want d via fuzzy fallback", ids(r), r.Fuzzy, err)
+	}
+	r, err = e.Search(ctx, Request{Query: "dialoogtafel"})
+	if err != nil || r.Fuzzy {
+		t.Errorf("exact word used fuzzy matching")
+	}
+	for _, q := range []string{"", "?!", "😀", "de het een", "/.*/", "*"} {
+		r, err := e.Search(ctx, Request{Query: q})
+		if err != nil || !r.NoTopic || len(r.Hits) != 0 {
+			t.Errorf("%q: got %v NoTopic=%v err=%v, want no topic", q, ids(r), r.NoTopic, err)
+		}
+	}
+	// Paging: offset past the end is empty, not an error.
+	r, err = e.Search(ctx, Request{Query: "gezin", Offset: 100})
+	if err != nil || len(r.Hits) != 0 || r.Total == 0 {
+		t.Errorf("offset past end: %v total %d err %v", ids(r), r.Total, err)
+	}
+	// Ties are broken by id, so repeated searches agree.
+	a, _ := e.Search(ctx, Request{Query: "gezin", Limit: 10})
+	b, _ := e.Search(ctx, Request{Query: "gezin", Limit: 10})
+	if strings.Join(ids(a), ",") != strings.Join(ids(b), ",") {
+		t.Errorf("order differs between runs: %v vs %v", ids(a), ids(b))
+	}
+}
+
+func TestVersions(t *testing.T) {
+	root := t.TempDir()
+	v := Versions{Root: root, Keep: 2}
+	if _, err := v.Current(); !errors.Is(err, ErrNoIndex) {
+		t.Fatalf("empty root: err %v, want ErrNoIndex", err)
+	}
+	if _, err := v.OpenCurrent(); !errors.Is(err, ErrNoIndex) {
+		t.Fatalf("empty root: OpenCurrent err %v, want ErrNoIndex", err)
+	}
+	var names []string
+	for i := 1; i <= 3; i++ {
+		st := buildTest(t, v, testDocs[:i])
+		if st.Documents != i {
+			t.Errorf("build %d: %d documents", i, st.Documents)
+		}
+		names = append(names, st.Version)
+		cur, err := v.Current()
+		if err != nil || filepath.Base(cur) != st.Version {
+			t.Errorf("after build %d: current %q, %v; want %s", i, cur, err, st.Version)
+		}
+	}
+	list, _ := v.List()
+	if strings.Join(list, ",") != strings.Join(names[1:], ",") {
+		t.Errorf("kept versions %v, want the last two %v", list, names[1:])
+	}
+	e, err := v.OpenCurrent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if n, _ := e.Count(); n != 3 {
+		t.Errorf("current version has %d documents, want 3", n)
+	}
+	// An aborted build leaves the current version alone.
+	b, err := v.NewBuilder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Add(testDocs[0])
+	b.Abort()
+	if cur, _ := v.Current(); filepath.Base(cur) != names[2] {
+		t.Errorf("abort changed current to %s", cur)
+	}
+	// A damaged CURRENT is an error, not a path outside the root.
+	os.WriteFile(filepath.Join(root, currentFile), []byte("../../etc\n"), 0o644)
+	if _, err := v.Current(); err == nil {
+		t.Errorf("CURRENT pointing outside the root was accepted")
+	}
+}
+
+func TestAnalyzerMergesForms(t *testing.T) {
+	e := testEngine(t)
+	same := [][2]string{
+		{"gezin", "gezinnen"}, {"kind", "kinderen"}, {"baby", "baby's"}, {"auto", "auto's"},
+		{"wachtlijst", "wachtlijsten"}, {"hulpverlener", "hulpverleners"}, {"ouder", "ouders"},
+	}
+	for _, p := range same {
+		a, b := e.analyze(p[0]), e.analyze(p[1])
+		if len(a) != 1 || len(b) != 1 || string(a[0].Term) != string(b[0].Term) {
+			t.Errorf("%q and %q analyse differently: %v vs %v", p[0], p[1], a, b)
+		}
+	}
+}
+
+// FuzzSearch runs arbitrary questions through understanding, query
+// building and search: no panic, no error, and no hit without a topic.
+func FuzzSearch(f *testing.F) {
+	e := testEngine(f)
+	for _, s := range []string{"wat werkt bij gezinnen met schulden?", "ADHD?", "/.*/", "tijd: 12:00", "*", `"`,
+		"bron:\"x", "thema:", "😀", "\x00", strings.Repeat("gezin ", 300), "ما الذي ينجح", "a~2 b^3 c*"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := e.Search(context.Background(), Request{Query: s, Limit: 5})
+		if err != nil {
+			t.Fatalf("Search(%q): %v", s, err)
+		}
+		if r.NoTopic && len(r.Hits) > 0 {
+			t.Fatalf("Search(%q): hits without a topic", s)
+		}
+	})
+}

@@ -1,0 +1,106 @@
+package search
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestUnderstand(t *testing.T) {
+	tests := []struct {
+		in      string
+		topic   string
+		english bool
+		filters map[string]string
+	}{
+		{"wat werkt bij jongeren die het contact met hun netwerk kwijt zijn?", "jongeren die het contact met hun netwerk kwijt zijn", false, nil},
+		{"Wat weten we over de dialoogtafel?", "de dialoogtafel", false, nil},
+		{"is er iets bekend over wachtlijsten in de jeugd-GGZ?", "wachtlijsten de jeugd-ggz", false, nil},
+		{"hoe kan ik ouders betrekken bij het plan?", "ouders betrekken bij het plan", false, nil},
+		{"what works for children on a waiting list?", "kinderen wachtlijst", true, nil},
+		{"What works for out-of-home placement prevention", "uithuisplaatsing preventie", true, nil},
+		{"wachtlijst bron:\"Projectenbank Jeugd\" jaar:2021", "wachtlijst", false,
+			map[string]string{fSource: "Projectenbank Jeugd", fYear: "2021"}},
+		{"LVB thema:lvb", "lvb", false, map[string]string{fThemes: "lvb"}},
+		{"tijd: 12:00", "tijd 12 00", false, nil},
+		{"ADHD?", "adhd", false, nil},
+		{"/.*/", "", false, nil},
+		{"\x00\x01wacht\u200blijst", "wacht lijst", false, nil},
+	}
+	for _, tt := range tests {
+		q := Understand(tt.in)
+		if q.Topic != tt.topic || q.English != tt.english {
+			t.Errorf("Understand(%q) = topic %q english %v; want %q %v", tt.in, q.Topic, q.English, tt.topic, tt.english)
+		}
+		for k, v := range tt.filters {
+			if q.Filters[k] != v {
+				t.Errorf("Understand(%q).Filters[%s] = %q, want %q", tt.in, k, q.Filters[k], v)
+			}
+		}
+		if len(q.Filters) != len(tt.filters) {
+			t.Errorf("Understand(%q).Filters = %v, want %v", tt.in, q.Filters, tt.filters)
+		}
+	}
+}
+
+func TestUnderstandLimits(t *testing.T) {
+	q := Understand(strings.Repeat("jeugdhulp ", 5000))
+	if n := utf8.RuneCountInString(q.Raw); n > MaxQuestionRunes {
+		t.Errorf("raw question has %d runes, want ≤ %d", n, MaxQuestionRunes)
+	}
+	if len(q.Terms) > maxTopicTerms {
+		t.Errorf("%d terms, want ≤ %d", len(q.Terms), maxTopicTerms)
+	}
+	if q := Understand("gezin\xffschulden"); !utf8.ValidString(q.Topic) {
+		t.Errorf("topic %q is not valid UTF-8", q.Topic)
+	}
+}
+
+func TestWindow(t *testing.T) {
+	long := strings.Repeat("Dit is een zin over iets anders dan het onderwerp. ", 12) +
+		"Hier gaat het over de wachtlijst in de jeugdhulp en wat helpt tijdens het wachten. " +
+		strings.Repeat("Nog meer tekst die er niet toe doet. ", 12)
+	i := strings.Index(long, "wachtlijst")
+	spans := [][2]int{{i, i + len("wachtlijst")}}
+	got := window(long, spans, MaxSnippetRunes)
+	plain := strings.ReplaceAll(got, "**", "")
+	if n := utf8.RuneCountInString(plain); n > MaxSnippetRunes {
+		t.Errorf("snippet has %d runes, want ≤ %d: %q", n, MaxSnippetRunes, got)
+	}
+	if !strings.Contains(got, "**wachtlijst**") {
+		t.Errorf("match not marked: %q", got)
+	}
+	if !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("cut snippet should show ellipses: %q", got)
+	}
+	// Never cut inside a word: every word of the snippet is a word of the text.
+	words := map[string]bool{}
+	for _, w := range strings.Fields(long) {
+		words[w] = true
+	}
+	for _, w := range strings.Fields(strings.Trim(plain, "…")) {
+		if !words[w] {
+			t.Errorf("snippet word %q is not a whole word of the text", w)
+		}
+	}
+	// Short text comes back whole.
+	if got := window("Kort en goed.", nil, MaxSnippetRunes); got != "Kort en goed." {
+		t.Errorf("short text: got %q", got)
+	}
+}
+
+func FuzzUnderstand(f *testing.F) {
+	for _, s := range []string{"wat werkt bij gezinnen met schulden?", "ADHD?", "/.*/", "tijd: 12:00", "*", `"`,
+		"bron:\"x", "😀", "\x00", strings.Repeat("a ", 300), "ما الذي ينجح", "what works for youth care"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := Understand(s)
+		if !utf8.ValidString(q.Topic) {
+			t.Fatalf("invalid UTF-8 topic %q", q.Topic)
+		}
+		if len(q.Terms) > maxTopicTerms {
+			t.Fatalf("%d terms", len(q.Terms))
+		}
+	})
+}
