@@ -124,6 +124,14 @@ func Extract(pageURL string, body []byte, contentType string) (*Page, error) {
 	} else if th := d.Fields["Thema"]; th != "" {
 		d.Themes = splitThemes(th)
 	}
+	if len(d.Themes) == 0 {
+		// OpenGraph tags, as magazine platforms publish them.
+		for _, m := range dom.Find(`meta[property="article:tag" i]`).EachIter() {
+			if v := clean(m.AttrOr("content", "")); v != "" {
+				d.Themes = append(d.Themes, v)
+			}
+		}
+	}
 	d.Region = d.Fields["Regio"]
 
 	// Main text.
