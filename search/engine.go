@@ -27,6 +27,11 @@ type Request struct {
 	Limit   int               // hits to return, default 5, at most 50
 	Offset  int               // for "meer"
 	Explain bool              // add score explanations
+	// Long reads up to 8,000 characters of the question instead of 500
+	// (evaluation of long questions; chat front ends leave it off).
+	Long bool
+	// NoSnippets leaves Hit.Snippet empty (evaluation of deep rankings).
+	NoSnippets bool
 }
 
 // Result is the answer to a Request.
@@ -105,6 +110,9 @@ func (e *Engine) Count() (uint64, error) { return e.idx.DocCount() }
 func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
 	q := Understand(req.Query)
+	if req.Long {
+		q = understand(req.Query, maxLongRunes, maxLongTerms)
+	}
 	for k, v := range req.Filters {
 		if f, ok := filterFields[strings.ToLower(k)]; ok && strings.TrimSpace(v) != "" {
 			q.Filters[f] = v
@@ -121,21 +129,31 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		limit = 5
 	}
 	limit = min(limit, MaxLimit)
+	if req.NoSnippets {
+		limit = min(req.Limit, 1000) // deep rankings for Recall@100
+	}
 	offset := max(req.Offset, 0)
 
-	sr, err := e.run(ctx, e.buildQuery(q, 0), limit, offset, req.Explain)
+	fields := []string{fTitle, fURL, fSource, fPublished, fType, fRegion, fThemes, fIntro, fBody}
+	if req.NoSnippets {
+		fields = []string{fTitle, fURL, fSource, fPublished}
+	}
+	sr, err := e.run(ctx, e.buildQuery(q, 0), limit, offset, req.Explain, fields)
 	if err != nil {
 		return nil, err
 	}
 	if sr.Total == 0 {
 		// Nothing matched: allow one spelling mistake per longer word.
-		if sr, err = e.run(ctx, e.buildQuery(q, 1), limit, offset, req.Explain); err != nil {
+		if sr, err = e.run(ctx, e.buildQuery(q, 1), limit, offset, req.Explain, fields); err != nil {
 			return nil, err
 		}
 		res.Fuzzy = sr.Total > 0
 	}
 	res.Total = int(sr.Total)
-	terms := e.termSet(q.Topic)
+	var terms map[string]bool
+	if !req.NoSnippets {
+		terms = e.termSet(q.Topic)
+	}
 	for _, dm := range sr.Hits {
 		h := Hit{
 			ID:        dm.ID,
@@ -148,7 +166,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 			Region:    str(dm.Fields[fRegion]),
 			Themes:    strs(dm.Fields[fThemes]),
 		}
-		h.Snippet = e.snippet(terms, str(dm.Fields[fIntro]), str(dm.Fields[fBody]))
+		if !req.NoSnippets {
+			h.Snippet = e.snippet(terms, str(dm.Fields[fIntro]), str(dm.Fields[fBody]))
+		}
 		if req.Explain && dm.Expl != nil {
 			h.Explain = dm.Expl.String()
 		}
@@ -158,9 +178,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, explain bool) (*bleve.SearchResult, error) {
+func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
 	sreq := bleve.NewSearchRequestOptions(q, limit, offset, explain)
-	sreq.Fields = []string{fTitle, fURL, fSource, fPublished, fType, fRegion, fThemes, fIntro, fBody}
+	sreq.Fields = fields
 	// Ties are broken by id so the same question gives the same order.
 	sreq.SortBy([]string{"-_score", "_id"})
 	sr, err := e.idx.SearchInContext(ctx, sreq)

@@ -90,8 +90,19 @@ var filterRe = regexp.MustCompile(`(?i)\b(bron|source|thema|theme|regio|region|j
 // most MaxQuestionRunes, pulls out "key:value" filters, strips the
 // question frame and detects English.
 func Understand(raw string) Question {
+	return understand(raw, MaxQuestionRunes, maxTopicTerms)
+}
+
+// Limits for long questions (a whole e-mail or a parliamentary question
+// with its explanation), asked for with Request.Long.
+const (
+	maxLongRunes = 8000
+	maxLongTerms = 1000
+)
+
+func understand(raw string, maxRunes, maxTerms int) Question {
 	q := Question{Filters: map[string]string{}}
-	q.Raw = cleanQuestion(raw)
+	q.Raw = cleanQuestion(raw, maxRunes)
 	text := filterRe.ReplaceAllStringFunc(q.Raw, func(m string) string {
 		sub := filterRe.FindStringSubmatch(m)
 		key := strings.ToLower(sub[1])
@@ -116,8 +127,8 @@ func Understand(raw string) Question {
 	if q.English {
 		terms, q.Expanded = translate(terms)
 	}
-	if len(terms) > maxTopicTerms {
-		terms = terms[:maxTopicTerms]
+	if len(terms) > maxTerms {
+		terms = terms[:maxTerms]
 	}
 	q.Terms = terms
 	q.Topic = strings.Join(terms, " ")
@@ -125,8 +136,8 @@ func Understand(raw string) Question {
 }
 
 // cleanQuestion normalises to NFC, turns control and format characters
-// into spaces and truncates to MaxQuestionRunes.
-func cleanQuestion(s string) string {
+// into spaces and truncates to max runes.
+func cleanQuestion(s string, max int) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, " ")
 	}
@@ -134,7 +145,7 @@ func cleanQuestion(s string) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
-		if n >= MaxQuestionRunes {
+		if n >= max {
 			break
 		}
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {

@@ -50,6 +50,7 @@ func init() {
 		{"search", `[--json] [--limit N] [--explain] [--filter k=v] "vraag"`, "zoek en toon de ranglijst (of JSON)", runSearch},
 		{"crawl", "--config watwerkt.toml [--report F.json]", "haal de bronnen uit de configuratie op in de corpusopslag", runCrawl},
 		{"index", "", "bouw een nieuwe indexversie uit de corpusopslag en schakel erop over", runIndex},
+		{"eval", "--queries F --qrels F [--corpus F] [--form short|long] [--out F]", "meet MRR@10, nDCG@10, Recall@10/100 en latentie op beoordeelde vragen", runEval},
 		{"help", "", "deze hulp", nil},
 	}
 }
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help", "hulp":
 		usage(stdout)
 		return exitOK
-	case "serve", "eval":
+	case "serve":
 		fmt.Fprintf(stderr, "watwerkt %s: nog niet beschikbaar in deze versie.\n", name)
 		return exitUsage
 	}
