@@ -131,6 +131,7 @@ func (r *Responder) Answer(ctx context.Context, q Question) Answer {
 				it.Date = corpus.EnglishDate(h.Published)
 			}
 		}
+		it.Title, it.Snippet = oneLine(it.Title), oneLine(it.Snippet)
 		if it.Title == "" {
 			it.Title = t.untitled
 		}

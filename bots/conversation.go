@@ -29,7 +29,8 @@ func IsMore(text string) bool {
 func (c *Conversation) Handle(ctx context.Context, text string) Answer {
 	if IsMore(text) {
 		if c.last == nil || !c.last.HasMore {
-			a := Answer{English: strings.EqualFold(strings.TrimSpace(text), "more")}
+			a := Answer{English: strings.EqualFold(strings.Trim(strings.TrimSpace(text), ".!?"), "more") ||
+				(c.last != nil && c.last.English)}
 			a.Message = texts(a.English).noMore
 			if c.last == nil {
 				a.Message = msgEmpty

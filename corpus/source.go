@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -33,8 +34,18 @@ type Source struct {
 	// crawl-delay in robots.txt can only make it slower.
 	Rate     float64  `toml:"rate"`
 	Defaults Defaults `toml:"defaults"`
+	// Types gives documents a type by URL: regular expression → type
+	// ("/projecten/" = "project"). The first matching pattern in sorted
+	// order wins; pages that match none get Defaults.Type.
+	Types map[string]string `toml:"types"`
 
 	allow, deny []*regexp.Regexp
+	types       []typeRule
+}
+
+type typeRule struct {
+	re  *regexp.Regexp
+	typ string
 }
 
 // Defaults is metadata given to every document of a source unless the page
@@ -124,7 +135,31 @@ func (s *Source) Validate() error {
 	if s.deny, err = compileAll("deny", s.Deny); err != nil {
 		return err
 	}
+	s.types = nil
+	pats := make([]string, 0, len(s.Types))
+	for p := range s.Types {
+		pats = append(pats, p)
+	}
+	sort.Strings(pats)
+	for _, p := range pats {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return fmt.Errorf("types: pattern %q: %v", p, err)
+		}
+		s.types = append(s.types, typeRule{re, s.Types[p]})
+	}
 	return nil
+}
+
+// TypeOf returns the document type for a URL: the first Types pattern
+// that matches, else Defaults.Type. Call Validate first.
+func (s *Source) TypeOf(u string) string {
+	for _, r := range s.types {
+		if r.re.MatchString(u) {
+			return r.typ
+		}
+	}
+	return s.Defaults.Type
 }
 
 func compileAll(field string, pats []string) ([]*regexp.Regexp, error) {

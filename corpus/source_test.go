@@ -146,3 +146,24 @@ func TestSourceValidateKeepsExplicitLimits(t *testing.T) {
 		t.Errorf("limits = %d, %d, %v; want 7, 1, 3", s.MaxPages, s.MaxDepth, s.Rate)
 	}
 }
+
+func TestSourceTypeOf(t *testing.T) {
+	s := Source{Name: "x", Start: []string{"https://x.nl/"}, Defaults: Defaults{Type: "artikel"},
+		Types: map[string]string{"/projecten/": "project", "/nieuws/": "nieuws"}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for u, want := range map[string]string{
+		"https://x.nl/projecten/samen": "project",
+		"https://x.nl/nieuws/2021/a":   "nieuws",
+		"https://x.nl/over":            "artikel",
+	} {
+		if got := s.TypeOf(u); got != want {
+			t.Errorf("TypeOf(%q) = %q, want %q", u, got, want)
+		}
+	}
+	bad := Source{Name: "x", Start: []string{"https://x.nl/"}, Types: map[string]string{"(": "x"}}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "types") {
+		t.Errorf("bad types pattern: err %v, want one naming types", err)
+	}
+}

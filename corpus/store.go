@@ -95,9 +95,9 @@ func (s *Store) Put(ctx context.Context, d *Document) (PutResult, error) {
 	if d.ID == "" {
 		return 0, errors.New("put document: empty id")
 	}
-	if d.ContentHash == "" {
-		d.ContentHash = HashContent(d.Title, d.Body)
-	}
+	// The hash always follows the text being stored, also when a caller
+	// reuses a Document and changes its body.
+	d.ContentHash = HashContent(d.Title, d.Body)
 	themes, _ := json.Marshal(nonNil(d.Themes))
 	fields, _ := json.Marshal(d.Fields)
 	if d.Fields == nil {

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -113,6 +112,7 @@ type crawl struct {
 	src     corpus.Source
 	rep     *Report
 	hosts   map[string]bool
+	origins []string // scheme://host of the start URLs and sitemaps
 	robots  map[string]*Robots
 	limiter *rate.Limiter
 	seen    map[string]bool
@@ -137,8 +137,11 @@ func (c *Crawler) Crawl(ctx context.Context, src corpus.Source) (*Report, error)
 		hashes:  map[string]string{},
 	}
 	for _, raw := range append(append([]string{}, src.Start...), src.Sitemaps...) {
-		if u, err := url.Parse(raw); err == nil {
-			cr.hosts[strings.ToLower(u.Host)] = true
+		if cu, err := Canonicalize(raw); err == nil {
+			if u, err := url.Parse(cu); err == nil {
+				cr.hosts[u.Host] = true
+				cr.origins = append(cr.origins, u.Scheme+"://"+u.Host)
+			}
 		}
 	}
 	err := cr.run(ctx)
@@ -151,8 +154,13 @@ func (cr *crawl) run(ctx context.Context) error {
 		cr.enqueue(s, 0)
 	}
 	sitemaps := append([]string{}, cr.src.Sitemaps...)
-	for host := range cr.hosts {
-		rb, err := cr.robotsFor(ctx, "http://"+host)
+	done := map[string]bool{}
+	for _, origin := range cr.origins {
+		if done[origin] {
+			continue
+		}
+		done[origin] = true
+		rb, err := cr.robotsFor(ctx, origin+"/")
 		if err != nil {
 			return err
 		}
@@ -205,6 +213,14 @@ func (cr *crawl) readSitemaps(ctx context.Context, list []string) error {
 			continue
 		}
 		done[sm] = true
+		rb, err := cr.robotsFor(ctx, sm)
+		if err != nil {
+			return err
+		}
+		if !rb.Allowed(cr.c.Agent, sm) {
+			cr.rep.skip(SkipRobots)
+			continue
+		}
 		body, _, err := cr.fetch(ctx, sm)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -295,7 +311,7 @@ func (cr *crawl) visit(ctx context.Context, q queued) error {
 	d.Source = cr.src.Name
 	d.FetchedAt = time.Now().UTC()
 	if d.Type == "" {
-		d.Type = cr.src.Defaults.Type
+		d.Type = cr.src.TypeOf(canonical)
 	}
 	if len(d.Themes) == 0 {
 		d.Themes = cr.src.Defaults.Themes
@@ -359,7 +375,11 @@ func (cr *crawl) fetch(ctx context.Context, raw string) ([]byte, *http.Response,
 		if len(via) >= maxRedirects {
 			return errors.New("too many redirects")
 		}
-		if !cr.hosts[strings.ToLower(r.URL.Host)] {
+		cu, err := Canonicalize(r.URL.String())
+		if err != nil {
+			return err
+		}
+		if u, _ := url.Parse(cu); u == nil || !cr.hosts[u.Host] {
 			return fmt.Errorf("redirect out of scope to %s", r.URL.Host)
 		}
 		return nil
@@ -387,11 +407,12 @@ func (cr *crawl) fetch(ctx context.Context, raw string) ([]byte, *http.Response,
 // robotsFor returns the robots policy of the URL's host, fetching it once
 // per crawl. A 4xx means no rules; a 5xx or a network error means keep out.
 func (cr *crawl) robotsFor(ctx context.Context, raw string) (*Robots, error) {
-	u, err := url.Parse(raw)
+	cu, err := Canonicalize(raw)
 	if err != nil {
 		return DisallowAll(), nil
 	}
-	key := u.Scheme + "://" + strings.ToLower(u.Host)
+	u, _ := url.Parse(cu)
+	key := u.Scheme + "://" + u.Host
 	if rb, ok := cr.robots[key]; ok {
 		return rb, nil
 	}

@@ -274,8 +274,7 @@ func TestCrawlRobotsUnavailable(t *testing.T) {
 		}
 	}
 	if want := []string{"/robots.txt"}; !reflect.DeepEqual(site.requests, want) {
-		t.Skipf("known bug (crawl.go:208, readSitemaps): sitemaps are fetched without asking robots.txt, "+
-			"so a host whose robots.txt answers 503 (complete disallow, RFC 9309 2.3.1.4) still gets %v", site.requests)
+		t.Errorf("a host whose robots.txt answers 503 (complete disallow, RFC 9309 2.3.1.4) must get no other request, got %v", site.requests)
 	}
 }
 

@@ -59,6 +59,7 @@ func ParseSitemap(body []byte) (*Sitemap, error) {
 	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
 	var inURL, inSitemap bool
 	var cur SitemapURL
+	var stack []xml.Name // open elements
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -72,23 +73,40 @@ func ParseSitemap(body []byte) (*Sitemap, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			switch t.Name.Local {
-			case "url":
+			parent := xml.Name{}
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1]
+			}
+			// Only <loc> and <lastmod> of the sitemap namespace directly
+			// under <url> or <sitemap> count: image and video extensions
+			// have their own <image:loc>.
+			own := (parent.Local == "url" || parent.Local == "sitemap") && sitemapNS(t.Name.Space)
+			switch {
+			case t.Name.Local == "url" && sitemapNS(t.Name.Space):
 				inURL, cur = true, SitemapURL{}
-			case "sitemap":
+			case t.Name.Local == "sitemap" && sitemapNS(t.Name.Space):
 				inSitemap, cur = true, SitemapURL{}
-			case "loc":
+			case t.Name.Local == "loc" && own:
 				var s string
 				if err := dec.DecodeElement(&s, &t); err == nil {
 					cur.Loc = strings.TrimSpace(s)
 				}
-			case "lastmod":
+			case t.Name.Local == "lastmod" && own:
 				var s string
 				if err := dec.DecodeElement(&s, &t); err == nil {
 					cur.LastMod = strings.TrimSpace(s)
 				}
+			default:
+				stack = append(stack, t.Name)
+				continue
+			}
+			if t.Name.Local == "url" || t.Name.Local == "sitemap" {
+				stack = append(stack, t.Name)
 			}
 		case xml.EndElement:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
 			switch t.Name.Local {
 			case "url":
 				if inURL && absHTTP(cur.Loc) {
@@ -109,4 +127,10 @@ func ParseSitemap(body []byte) (*Sitemap, error) {
 func absHTTP(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// sitemapNS accepts the sitemap protocol's namespace, its old Google
+// variant and no namespace at all (common in hand-written files).
+func sitemapNS(ns string) bool {
+	return ns == "" || strings.Contains(ns, "sitemaps.org/schemas/sitemap") || strings.Contains(ns, "google.com/schemas/sitemap")
 }

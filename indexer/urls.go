@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"net"
 	"net/url"
 	"path"
 	"sort"
@@ -30,7 +31,9 @@ func Canonicalize(raw string) (string, error) {
 	}
 	u.Host = host
 	if port != "" {
-		u.Host = host + ":" + port
+		u.Host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		u.Host = "[" + host + "]" // an IPv6 literal keeps its brackets
 	}
 	u.Fragment, u.RawFragment = "", ""
 	if u.Path == "" {

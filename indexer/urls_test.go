@@ -53,8 +53,7 @@ func TestCanonicalizeIPv6(t *testing.T) {
 	for _, tt := range tests {
 		got, err := Canonicalize(tt.in)
 		if err != nil || got != tt.want {
-			t.Skipf("known bug (urls.go:26-33): Canonicalize(%q) = %q, %v; want %q — "+
-				"the host is rebuilt from Hostname() without the brackets of an IPv6 literal", tt.in, got, err, tt.want)
+			t.Errorf("Canonicalize(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }

@@ -69,6 +69,9 @@ const (
 	boostPhrase = 2.0
 )
 
+// maxPhraseTerms is the longest topic that also gets a phrase query.
+const maxPhraseTerms = 8
+
 // MaxLimit caps Request.Limit.
 const MaxLimit = 50
 
@@ -207,7 +210,9 @@ func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
 		match(fIntro, boostIntro),
 		match(fBody, boostBody),
 	}
-	if len(q.Terms) > 1 && fuzziness == 0 {
+	// A phrase boost helps short questions ("informele mentor"); for long
+	// ones the whole text never occurs as a phrase and only costs time.
+	if len(q.Terms) > 1 && len(q.Terms) <= maxPhraseTerms && fuzziness == 0 {
 		for _, f := range []string{fTitle, fBody} {
 			p := bleve.NewMatchPhraseQuery(q.Topic)
 			p.SetField(f)

@@ -28,20 +28,96 @@ func (e *Engine) snippet(terms map[string]bool, intro, body string) string {
 		// A literal asterisk would be read as a marker by the renderers.
 		p = strings.ReplaceAll(p, "*", "")
 		paras[i] = p
-		var spans [][2]int
-		distinct := map[string]bool{}
-		for _, t := range e.analyze(p) {
-			if terms[string(t.Term)] {
-				spans = append(spans, [2]int{t.Start, t.End})
-				distinct[string(t.Term)] = true
-			}
-		}
+		spans, distinct := e.matchSpans(p, terms)
 		score := len(distinct)*10 + min(len(spans), 9)
 		if score > bestScore {
 			bestI, bestScore, bestSpans = i, score, spans
 		}
 	}
 	return window(paras[bestI], bestSpans, MaxSnippetRunes)
+}
+
+// matchSpans finds the words of text whose stem is one of terms and
+// returns their byte ranges and the number of distinct terms matched.
+// Running the analyzer over whole documents is what made snippets slow,
+// so words are found with a plain scan and only words that start with a
+// query stem (a stem is a prefix of the folded word it comes from) are
+// analysed, one at a time, to confirm.
+func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[string]bool) {
+	var spans [][2]int
+	distinct := map[string]bool{}
+	start := -1
+	seen := map[string]bool{} // folded words known not to match
+	check := func(end int) {
+		w := text[start:end]
+		lw := foldLower(w)
+		if seen[lw] {
+			return
+		}
+		if terms[lw] { // the word is its own stem
+			spans = append(spans, [2]int{start, end})
+			distinct[lw] = true
+			return
+		}
+		candidate := false
+		for t := range terms {
+			if strings.HasPrefix(lw, t) {
+				candidate = true
+				break
+			}
+		}
+		if !candidate {
+			seen[lw] = true
+			return
+		}
+		found := false
+		for _, tok := range e.analyze(w) {
+			if terms[string(tok.Term)] {
+				spans = append(spans, [2]int{start + tok.Start, start + tok.End})
+				distinct[string(tok.Term)] = true
+				found = true
+			}
+		}
+		if !found {
+			seen[lw] = true
+		}
+	}
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || ((r == '\'' || r == '’') && start >= 0) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			check(i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		check(len(text))
+	}
+	return spans, distinct
+}
+
+// foldLower lower-cases and removes the diacritics the Dutch stemmer
+// folds (ë → e, é → e, …), so stems can be found as substrings.
+func foldLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 'ä', 'á', 'à', 'â', 'Ä', 'Á', 'À', 'Â':
+			return 'a'
+		case 'ë', 'é', 'è', 'ê', 'Ë', 'É', 'È', 'Ê':
+			return 'e'
+		case 'ï', 'í', 'ì', 'î', 'Ï', 'Í', 'Ì', 'Î':
+			return 'i'
+		case 'ö', 'ó', 'ò', 'ô', 'Ö', 'Ó', 'Ò', 'Ô':
+			return 'o'
+		case 'ü', 'ú', 'ù', 'û', 'Ü', 'Ú', 'Ù', 'Û':
+			return 'u'
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
 
 // window cuts text to at most max runes around the densest run of spans

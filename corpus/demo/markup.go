@@ -46,6 +46,7 @@ func renderBody(body string) template.HTML {
 			b.WriteString("<h2>" + esc(strings.TrimPrefix(t, "## ")) + "</h2>\n")
 		case strings.HasPrefix(t, ">- "):
 			flushPara()
+			closeList()
 			if !quote {
 				b.WriteString("<blockquote>\n")
 				quote = true

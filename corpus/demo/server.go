@@ -16,15 +16,17 @@ import (
 
 // SiteInfo describes one demo site.
 type SiteInfo struct {
-	Key  string // magazine, werkplaats, projecten
-	Name string // the source name shown in answers
-	Type string // the default document type
+	Key   string            // magazine, werkplaats, projecten
+	Name  string            // the source name shown in answers
+	Type  string            // the default document type
+	Types map[string]string // URL pattern → type
 }
 
 // Sites lists the demo sites in a fixed order.
 var Sites = []SiteInfo{
 	{Key: "magazine", Name: "Jeugd in Beeld", Type: "artikel"},
-	{Key: "werkplaats", Name: "Academische Werkplaats Jeugd Rivierenland", Type: "nieuws"},
+	{Key: "werkplaats", Name: "Academische Werkplaats Jeugd Rivierenland", Type: "nieuws",
+		Types: map[string]string{"/programma/": "programma", "/nieuws/": "nieuws"}},
 	{Key: "projecten", Name: "Projectenbank Jeugd", Type: "project"},
 }
 
@@ -81,6 +83,7 @@ func (s *Server) Sources() []corpus.Source {
 			Sitemaps: []string{base + "/sitemap.xml"},
 			Rate:     500, // loopback: politeness is not the point here
 			Defaults: corpus.Defaults{Type: site.Type},
+			Types:    site.Types,
 		}
 		if err := src.Validate(); err != nil {
 			panic(err) // a programming error: the values above are fixed
