@@ -129,3 +129,14 @@ func undouble(term []byte) []byte {
 	}
 	return term
 }
+
+// stemWord runs one lower-cased word through the same steps as the
+// analyzer's filters after tokenising (apostrophes, overrides, stemmer,
+// undoubling), for snippets, where tokenising whole texts is too slow.
+func stemWord(w string) string {
+	tok := &analysis.Token{Term: []byte(w)}
+	ts := analysis.TokenStream{tok}
+	apostrophes{}.Filter(ts)
+	dutchStemmer{}.Filter(ts)
+	return string(tok.Term)
+}

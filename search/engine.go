@@ -184,12 +184,19 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
 	sreq := bleve.NewSearchRequestOptions(q, limit, offset, explain)
 	sreq.Fields = fields
-	// Ties are broken by id so the same question gives the same order.
-	sreq.SortBy([]string{"-_score", "_id"})
 	sr, err := e.idx.SearchInContext(ctx, sreq)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	// Ties are broken by id so the same question gives the same order.
+	// Sorting by _id inside bleve would load the id of every matching
+	// document; sorting the page costs nothing.
+	sort.SliceStable(sr.Hits, func(i, j int) bool {
+		if sr.Hits[i].Score != sr.Hits[j].Score {
+			return sr.Hits[i].Score > sr.Hits[j].Score
+		}
+		return sr.Hits[i].ID < sr.Hits[j].ID
+	})
 	return sr, nil
 }
 

@@ -53,7 +53,7 @@ func newMapping() mapping.IndexMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = textAnalyzer
 		f.Store = store
-		f.IncludeTermVectors = false
+		f.IncludeTermVectors = true // positions, for the phrase boost
 		f.IncludeInAll = false
 		return f
 	}

@@ -47,13 +47,24 @@ func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[s
 	var spans [][2]int
 	distinct := map[string]bool{}
 	start := -1
-	seen := map[string]bool{} // folded words known not to match
+	// Most words can be ruled out by their first letter alone.
+	var first [256]bool
+	for t := range terms {
+		if t != "" {
+			first[t[0]] = true
+		}
+	}
 	check := func(end int) {
+		if c := text[start]; c < 0x80 {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if !first[c] {
+				return
+			}
+		}
 		w := text[start:end]
 		lw := foldLower(w)
-		if seen[lw] {
-			return
-		}
 		if terms[lw] { // the word is its own stem
 			spans = append(spans, [2]int{start, end})
 			distinct[lw] = true
@@ -67,19 +78,11 @@ func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[s
 			}
 		}
 		if !candidate {
-			seen[lw] = true
 			return
 		}
-		found := false
-		for _, tok := range e.analyze(w) {
-			if terms[string(tok.Term)] {
-				spans = append(spans, [2]int{start + tok.Start, start + tok.End})
-				distinct[string(tok.Term)] = true
-				found = true
-			}
-		}
-		if !found {
-			seen[lw] = true
+		if st := stemWord(strings.ToLower(w)); terms[st] {
+			spans = append(spans, [2]int{start, end})
+			distinct[st] = true
 		}
 	}
 	for i, r := range text {
