@@ -21,14 +21,23 @@ func dekamerEngine(b testing.TB) (*Engine, []EvalQuery) {
 	}
 	defer cf.Close()
 	v := Versions{Root: b.TempDir()}
-	bld, err := v.NewBuilder()
+	var docs []*corpus.Document
+	vocab := NewVocabulary()
+	if err := ReadJSONL(cf, "corpus", func(d EvalDoc) error {
+		docs = append(docs, &corpus.Document{ID: d.ID, Title: d.Title, Body: d.Text})
+		vocab.Add(d.Title + " " + d.Text)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	bld, err := v.NewBuilder(vocab)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := ReadJSONL(cf, "corpus", func(d EvalDoc) error {
-		return bld.Add(&corpus.Document{ID: d.ID, Title: d.Title, Body: d.Text})
-	}); err != nil {
-		b.Fatal(err)
+	for _, d := range docs {
+		if err := bld.Add(d); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := bld.Commit(context.Background()); err != nil {
 		b.Fatal(err)

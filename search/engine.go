@@ -10,14 +10,17 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Engine answers searches from one open index version.
 type Engine struct {
-	idx      bleve.Index
-	analyzer analysis.Analyzer
-	version  string
+	idx          bleve.Index
+	analyzerName string // the index's own text analyzer
+	analyzer     analysis.Analyzer
+	version      string
+	opt          Options
 }
 
 // Request is one search.
@@ -61,14 +64,6 @@ type Hit struct {
 	Explain   string   `json:"explain,omitempty"`
 }
 
-// Field boosts: a word in the title says more than one in the body.
-const (
-	boostTitle  = 2.0
-	boostIntro  = 1.0
-	boostBody   = 1.0
-	boostPhrase = 2.0
-)
-
 // maxPhraseTerms is the longest topic that also gets a phrase query.
 const maxPhraseTerms = 8
 
@@ -91,12 +86,28 @@ func OpenIndex(dir string) (*Engine, error) {
 }
 
 func newEngine(idx bleve.Index, version string) (*Engine, error) {
-	an := idx.Mapping().AnalyzerNamed(textAnalyzer)
+	name := dutchAnalyzerName
+	if im, ok := idx.Mapping().(*mapping.IndexMappingImpl); ok && im.DefaultAnalyzer != "" {
+		name = im.DefaultAnalyzer
+	}
+	an := idx.Mapping().AnalyzerNamed(name)
 	if an == nil {
 		idx.Close()
-		return nil, fmt.Errorf("open index: analyzer %q missing", textAnalyzer)
+		return nil, fmt.Errorf("open index: analyzer %q missing", name)
 	}
-	return &Engine{idx: idx, analyzer: an, version: version}, nil
+	opt := DefaultOptions()
+	opt.Analyzer, opt.Scoring = name, "tfidf"
+	if im, ok := idx.Mapping().(*mapping.IndexMappingImpl); ok && im.ScoringModel != "" {
+		opt.Scoring = im.ScoringModel
+	}
+	return &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, opt: opt}, nil
+}
+
+// SetOptions changes the query-time options (boosts). Analyzer and
+// scoring stay those the index was built with.
+func (e *Engine) SetOptions(o Options) {
+	o.Analyzer, o.Scoring = e.opt.Analyzer, e.opt.Scoring
+	e.opt = o
 }
 
 // Close closes the index.
@@ -207,24 +218,24 @@ func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
 	match := func(field string, boost float64) query.Query {
 		m := bleve.NewMatchQuery(q.Topic)
 		m.SetField(field)
-		m.Analyzer = textAnalyzer
+		m.Analyzer = e.analyzerName
 		m.SetBoost(boost)
 		m.SetFuzziness(fuzziness)
 		return m
 	}
 	should := []query.Query{
-		match(fTitle, boostTitle),
-		match(fIntro, boostIntro),
-		match(fBody, boostBody),
+		match(fTitle, e.opt.TitleBoost),
+		match(fIntro, e.opt.IntroBoost),
+		match(fBody, e.opt.BodyBoost),
 	}
 	// A phrase boost helps short questions ("informele mentor"); for long
 	// ones the whole text never occurs as a phrase and only costs time.
-	if len(q.Terms) > 1 && len(q.Terms) <= maxPhraseTerms && fuzziness == 0 {
+	if len(q.Terms) > 1 && len(q.Terms) <= maxPhraseTerms && fuzziness == 0 && e.opt.PhraseBoost > 0 {
 		for _, f := range []string{fTitle, fBody} {
 			p := bleve.NewMatchPhraseQuery(q.Topic)
 			p.SetField(f)
-			p.Analyzer = textAnalyzer
-			p.SetBoost(boostPhrase)
+			p.Analyzer = e.analyzerName
+			p.SetBoost(e.opt.PhraseBoost)
 			should = append(should, p)
 		}
 	}

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,7 +27,11 @@ var testDocs = []*corpus.Document{
 
 func buildTest(t testing.TB, v Versions, docs []*corpus.Document) *BuildStats {
 	t.Helper()
-	b, err := v.NewBuilder()
+	vocab := NewVocabulary()
+	for _, d := range docs {
+		vocab.Add(d.Title + " " + d.Body)
+	}
+	b, err := v.NewBuilder(vocab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +183,7 @@ func TestVersions(t *testing.T) {
 		t.Errorf("current version has %d documents, want 3", n)
 	}
 	// An aborted build leaves the current version alone.
-	b, err := v.NewBuilder()
+	b, err := v.NewBuilder(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,8 +206,8 @@ func TestAnalyzerMergesForms(t *testing.T) {
 		{"wachtlijst", "wachtlijsten"}, {"hulpverlener", "hulpverleners"}, {"ouder", "ouders"},
 	}
 	for _, p := range same {
-		a, b := e.analyze(p[0]), e.analyze(p[1])
-		if len(a) != 1 || len(b) != 1 || string(a[0].Term) != string(b[0].Term) {
+		a, b := termsOf(e.analyze(p[0])), termsOf(e.analyze(p[1]))
+		if a != b {
 			t.Errorf("%q and %q analyse differently: %v vs %v", p[0], p[1], a, b)
 		}
 	}
@@ -225,4 +230,36 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("Search(%q): hits without a topic", s)
 		}
 	})
+}
+
+func termsOf(ts analysis.TokenStream) string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, string(t.Term))
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+func TestCompoundSplitter(t *testing.T) {
+	v := NewVocabulary()
+	v.Add(strings.Repeat("jeugd hulpverleners hulpverlener zekerheid bestaan wachtlijst lijst beperking ", 3))
+	s, err := newSplitter(v.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, l, r string }{
+		{"jeugdhulpverleners", "jeugd", "hulpverleners"},
+		{"bestaanszekerheid", "bestaan", "zekerheid"},
+		{"wachtlijsten", "wacht", "lijsten"},
+		{"beperking", "", ""}, // a known word with no known parts stays whole
+		{"gezin", "", ""},     // too short
+		{"één-gezin", "", ""}, // not plain letters
+	}
+	for _, tt := range tests {
+		l, r, ok := s.split(tt.in)
+		if l != tt.l || r != tt.r || ok != (tt.l != "") {
+			t.Errorf("split(%q) = %q, %q, %v; want %q, %q", tt.in, l, r, ok, tt.l, tt.r)
+		}
+	}
 }

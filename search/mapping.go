@@ -6,6 +6,8 @@ package search
 import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -26,8 +28,6 @@ const (
 	fAuthor    = "author"
 )
 
-// textAnalyzer analyses Dutch running text.
-const textAnalyzer = dutchAnalyzerName
 
 // facetAnalyzer keeps a whole value as one lower-cased term, so filters
 // match "LVB" and "lvb" alike.
@@ -48,10 +48,31 @@ type indexDoc struct {
 	Author    string   `json:"author"`
 }
 
-func newMapping() mapping.IndexMapping {
+// compoundAnalyzerName is the Dutch analyzer with the corpus's compound
+// dictionary; it exists only in mappings built with a vocabulary.
+const compoundAnalyzerName = "watwerkt_nl_dc"
+
+func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
+	m := bleve.NewIndexMapping()
+	if o.Decompound && vocab != nil && o.Analyzer == dutchAnalyzerName {
+		if err := m.AddCustomTokenFilter("watwerkt_compounds", map[string]any{
+			"type": compoundFilterType, "words": vocab.encode(),
+		}); err != nil {
+			panic(err)
+		}
+		if err := m.AddCustomAnalyzer(compoundAnalyzerName, map[string]any{
+			"type":      custom.Name,
+			"tokenizer": unicode.Name,
+			"token_filters": []string{lowercase.Name, apostropheFilterName, nl.StopName,
+				"watwerkt_compounds", dutchStemFilterName},
+		}); err != nil {
+			panic(err)
+		}
+		o.Analyzer = compoundAnalyzerName
+	}
 	text := func(store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = textAnalyzer
+		f.Analyzer = o.Analyzer
 		f.Store = store
 		f.IncludeTermVectors = true // positions, for the phrase boost
 		f.IncludeInAll = false
@@ -85,7 +106,6 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fURL, stored())
 	doc.AddFieldMappingsAt(fAuthor, stored())
 
-	m := bleve.NewIndexMapping()
 	if err := m.AddCustomAnalyzer(facetAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     single.Name,
@@ -94,7 +114,9 @@ func newMapping() mapping.IndexMapping {
 		panic(err) // fixed configuration: fails only on a programming error
 	}
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = textAnalyzer
-	m.ScoringModel = "bm25"
+	m.DefaultAnalyzer = o.Analyzer
+	if o.Scoring == "bm25" {
+		m.ScoringModel = "bm25"
+	}
 	return m
 }

@@ -54,8 +54,11 @@ func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[s
 			first[t[0]] = true
 		}
 	}
+	compounds := e.analyzerName == compoundAnalyzerName
 	check := func(end int) {
-		if c := text[start]; c < 0x80 {
+		w := text[start:end]
+		long := compounds && len(w) >= minCompoundLen
+		if c := text[start]; c < 0x80 && !long {
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
 			}
@@ -63,16 +66,17 @@ func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[s
 				return
 			}
 		}
-		w := text[start:end]
 		lw := foldLower(w)
 		if terms[lw] { // the word is its own stem
 			spans = append(spans, [2]int{start, end})
 			distinct[lw] = true
 			return
 		}
+		// A word can match when it starts with a query stem, or, for a
+		// compound, contains one (its second part).
 		candidate := false
 		for t := range terms {
-			if strings.HasPrefix(lw, t) {
+			if strings.HasPrefix(lw, t) || (long && strings.Contains(lw, t)) {
 				candidate = true
 				break
 			}
@@ -80,9 +84,23 @@ func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[s
 		if !candidate {
 			return
 		}
-		if st := stemWord(strings.ToLower(w)); terms[st] {
-			spans = append(spans, [2]int{start, end})
-			distinct[st] = true
+		if e.analyzerName == dutchAnalyzerName || compounds {
+			if st := stemWord(strings.ToLower(w)); terms[st] {
+				spans = append(spans, [2]int{start, end})
+				distinct[st] = true
+				return
+			}
+			if !long {
+				return
+			}
+		}
+		// Other analyzers, and compounds whose parts may match.
+		for _, tok := range e.analyze(w) {
+			if terms[string(tok.Term)] {
+				spans = append(spans, [2]int{start, end})
+				distinct[string(tok.Term)] = true
+				break
+			}
 		}
 	}
 	for i, r := range text {

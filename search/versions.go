@@ -26,6 +26,8 @@ import (
 type Versions struct {
 	Root string
 	Keep int // versions kept after a switch, at least 1; default 3
+	// Options for new builds; the zero value means DefaultOptions.
+	Options *Options
 }
 
 const currentFile = "CURRENT"
@@ -52,7 +54,14 @@ func (v Versions) OpenCurrent() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OpenIndex(dir)
+	e, err := OpenIndex(dir)
+	if err != nil {
+		return nil, err
+	}
+	if v.Options != nil {
+		e.SetOptions(*v.Options)
+	}
+	return e, nil
 }
 
 // BuildStats describes a finished build.
@@ -74,14 +83,20 @@ type Builder struct {
 
 const batchSize = 200
 
-// NewBuilder creates a new, empty version directory.
-func (v Versions) NewBuilder() (*Builder, error) {
+// NewBuilder creates a new, empty version directory. vocab, when given,
+// is the vocabulary of the documents that will be added; it feeds the
+// compound splitter (see Options.Decompound).
+func (v Versions) NewBuilder(vocab *Vocabulary) (*Builder, error) {
 	if err := os.MkdirAll(v.Root, 0o755); err != nil {
 		return nil, fmt.Errorf("new index version: %w", err)
 	}
 	name := "v" + time.Now().UTC().Format("20060102T150405.000000")
 	dir := filepath.Join(v.Root, name)
-	idx, err := bleve.New(dir, newMapping())
+	o := DefaultOptions()
+	if v.Options != nil {
+		o = *v.Options
+	}
+	idx, err := bleve.New(dir, newMapping(o, vocab))
 	if err != nil {
 		return nil, fmt.Errorf("new index version %s: %w", name, err)
 	}

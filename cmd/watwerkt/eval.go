@@ -20,6 +20,8 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	form := fs.String("form", "short", "short (titel van de vraag) of long (titel + tekst)")
 	outPath := fs.String("out", "", "schrijf per vraag de rang en scores als TSV naar dit bestand")
 	passes := fs.Int("passes", 3, "aantal meetrondes voor de latentie (na één opwarmronde)")
+	opts := search.DefaultOptions()
+	fs.Var(optionsFlag{&opts}, "set", "zet een zoekoptie, bv. title=1.5 of analyzer=nl (mag vaker; zie README)")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
 	}
@@ -45,16 +47,18 @@ func runEval(ctx context.Context, a *app, args []string) int {
 		}
 		defer os.RemoveAll(tmp)
 		start := time.Now()
-		n, err := indexEvalCorpus(ctx, *corpusPath, search.Versions{Root: tmp})
+		n, err := indexEvalCorpus(ctx, *corpusPath, search.Versions{Root: tmp, Options: &opts})
 		if err != nil {
 			return a.fail("corpus indexeren", err)
 		}
 		fmt.Fprintf(a.stdout, "Corpus %s: %d documenten geïndexeerd in %.2f s.\n", *corpusPath, n, time.Since(start).Seconds())
-		if eng, err = (search.Versions{Root: tmp}).OpenCurrent(); err != nil {
+		if eng, err = (search.Versions{Root: tmp, Options: &opts}).OpenCurrent(); err != nil {
 			return a.fail("index openen", err)
 		}
 	} else if eng, err = a.versions().OpenCurrent(); err != nil {
 		return a.fail("index openen", err)
+	} else {
+		eng.SetOptions(opts)
 	}
 	defer eng.Close()
 
@@ -92,7 +96,7 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	}
 	all := search.Summarize(scores)
 	all.P50, all.P95 = median(p50s), median(p95s)
-	fmt.Fprintf(a.stdout, "%d vragen (%s), %d meetrondes:\n", len(queries), *form, *passes)
+	fmt.Fprintf(a.stdout, "%d vragen (%s), %d meetrondes, %s:\n", len(queries), *form, *passes, opts)
 	printSummary(a.stdout, "alle vragen", all)
 	var care []search.QueryScore
 	for i, q := range queries {
@@ -164,21 +168,28 @@ func indexEvalCorpus(ctx context.Context, path string, v search.Versions) (int, 
 		return 0, err
 	}
 	defer f.Close()
-	b, err := v.NewBuilder()
+	var docs []*corpus.Document
+	vocab := search.NewVocabulary()
+	err = search.ReadJSONL(f, path, func(d search.EvalDoc) error {
+		docs = append(docs, &corpus.Document{ID: d.ID, Title: d.Title, Body: d.Text})
+		vocab.Add(d.Title)
+		vocab.Add(d.Text)
+		return ctx.Err()
+	})
+	if err != nil {
+		return 0, err
+	}
+	b, err := v.NewBuilder(vocab)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	err = search.ReadJSONL(f, path, func(d search.EvalDoc) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	for _, d := range docs {
+		if err := b.Add(d); err != nil {
+			b.Abort()
+			return 0, err
 		}
 		n++
-		return b.Add(&corpus.Document{ID: d.ID, Title: d.Title, Body: d.Text})
-	})
-	if err != nil {
-		b.Abort()
-		return 0, err
 	}
 	_, err = b.Commit(ctx)
 	return n, err
@@ -195,3 +206,15 @@ func writeRanks(path string, scores []search.QueryScore) error {
 	}
 	return f.Close()
 }
+
+// optionsFlag collects repeated --set name=value.
+type optionsFlag struct{ o *search.Options }
+
+func (f optionsFlag) String() string {
+	if f.o == nil {
+		return ""
+	}
+	return f.o.String()
+}
+
+func (f optionsFlag) Set(v string) error { return f.o.Set(v) }

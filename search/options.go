@@ -1,0 +1,88 @@
+package search
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Options are the tunable parts of analysis and ranking. Analyzer and
+// Scoring are fixed when an index version is built (they are stored in
+// its mapping); the boosts apply per query and can differ between
+// engines opened on the same index, which is what offline comparisons
+// (`watwerkt eval --set`) rely on.
+type Options struct {
+	Analyzer    string  // "watwerkt_nl" (default) or bleve's "nl"
+	Scoring     string  // "bm25" (default) or "tfidf"
+	TitleBoost  float64 // weight of a match in the title
+	IntroBoost  float64 // … in the lead or description
+	BodyBoost   float64 // … in the body
+	PhraseBoost float64 // extra weight when the topic occurs as a phrase; 0 turns it off
+	Decompound  bool    // split compounds (needs a vocabulary at build time)
+}
+
+// DefaultOptions are the settings measured best on the development data.
+func DefaultOptions() Options {
+	return Options{
+		Analyzer:    dutchAnalyzerName,
+		Scoring:     "bm25",
+		TitleBoost:  2.0,
+		IntroBoost:  1.0,
+		BodyBoost:   1.0,
+		PhraseBoost: 2.0,
+		Decompound:  true,
+	}
+}
+
+// Set changes one option from "name=value" (analyzer, scoring, title,
+// intro, body, phrase).
+func (o *Options) Set(kv string) error {
+	k, v, ok := strings.Cut(kv, "=")
+	if !ok {
+		return fmt.Errorf("option %q: want name=value", kv)
+	}
+	k, v = strings.TrimSpace(strings.ToLower(k)), strings.TrimSpace(v)
+	num := func(dst *float64) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return fmt.Errorf("option %s: %q is not a non-negative number", k, v)
+		}
+		*dst = f
+		return nil
+	}
+	switch k {
+	case "analyzer":
+		if v != dutchAnalyzerName && v != "nl" {
+			return fmt.Errorf("option analyzer: %q is not %s or nl", v, dutchAnalyzerName)
+		}
+		o.Analyzer = v
+	case "scoring":
+		if v != "bm25" && v != "tfidf" {
+			return fmt.Errorf("option scoring: %q is not bm25 or tfidf", v)
+		}
+		o.Scoring = v
+	case "decompound":
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("option decompound: %q is not true or false", v)
+		}
+		o.Decompound = b
+	case "title":
+		return num(&o.TitleBoost)
+	case "intro":
+		return num(&o.IntroBoost)
+	case "body":
+		return num(&o.BodyBoost)
+	case "phrase":
+		return num(&o.PhraseBoost)
+	default:
+		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase)", k)
+	}
+	return nil
+}
+
+// String lists the options as name=value pairs.
+func (o Options) String() string {
+	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g",
+		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost)
+}
