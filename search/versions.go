@@ -32,6 +32,14 @@ type Versions struct {
 
 const currentFile = "CURRENT"
 
+// completeFile marks a version whose build finished and was verified;
+// directories without it are builds in progress or killed ones.
+const completeFile = "COMPLETE"
+
+// staleBuildAge is when an unfinished version directory is taken for
+// the remains of a killed build and removed.
+const staleBuildAge = time.Hour
+
 // Current returns the directory of the current version, or ErrNoIndex.
 func (v Versions) Current() (string, error) {
 	b, err := os.ReadFile(filepath.Join(v.Root, currentFile))
@@ -165,6 +173,10 @@ func (b *Builder) Commit(ctx context.Context) (*BuildStats, error) {
 		os.RemoveAll(b.dir)
 		return nil, fmt.Errorf("close new index: %w", err)
 	}
+	if err := os.WriteFile(filepath.Join(b.dir, completeFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
+		os.RemoveAll(b.dir)
+		return nil, fmt.Errorf("mark index complete: %w", err)
+	}
 	if err := b.v.switchTo(filepath.Base(b.dir)); err != nil {
 		return nil, err
 	}
@@ -200,7 +212,7 @@ func (v Versions) switchTo(name string) error {
 	return nil
 }
 
-// List returns the version names, oldest first.
+// List returns the names of the complete versions, oldest first.
 func (v Versions) List() ([]string, error) {
 	entries, err := os.ReadDir(v.Root)
 	if err != nil {
@@ -211,7 +223,10 @@ func (v Versions) List() ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), "v") {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "v") {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(v.Root, e.Name(), completeFile)); err == nil {
 			out = append(out, e.Name())
 		}
 	}
@@ -235,4 +250,44 @@ func (v Versions) prune() {
 			os.RemoveAll(filepath.Join(v.Root, names[i]))
 		}
 	}
+	// Remains of killed builds.
+	entries, _ := os.ReadDir(v.Root)
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "v") {
+			continue
+		}
+		dir := filepath.Join(v.Root, e.Name())
+		if _, err := os.Stat(filepath.Join(dir, completeFile)); err == nil {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleBuildAge {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
+// Rollback makes the version before the current one current again and
+// returns its name. The newer version stays on disk until pruned.
+func (v Versions) Rollback() (string, error) {
+	cur, err := v.Current()
+	if err != nil {
+		return "", err
+	}
+	names, err := v.List()
+	if err != nil {
+		return "", fmt.Errorf("rollback: %w", err)
+	}
+	prev := ""
+	for _, n := range names {
+		if n < filepath.Base(cur) {
+			prev = n
+		}
+	}
+	if prev == "" {
+		return "", fmt.Errorf("rollback: no version older than %s", filepath.Base(cur))
+	}
+	if err := v.switchTo(prev); err != nil {
+		return "", err
+	}
+	return prev, nil
 }

@@ -49,7 +49,9 @@ func init() {
 		{"ask", `"vraag"`, "beantwoord één vraag zoals een chatbot dat doet", runAsk},
 		{"search", `[--json] [--limit N] [--explain] [--filter k=v] "vraag"`, "zoek en toon de ranglijst (of JSON)", runSearch},
 		{"crawl", "--config watwerkt.toml [--report F.json]", "haal de bronnen uit de configuratie op in de corpusopslag", runCrawl},
-		{"index", "", "bouw een nieuwe indexversie uit de corpusopslag en schakel erop over", runIndex},
+		{"index", "[--rollback]", "bouw een nieuwe indexversie uit de corpusopslag en schakel erop over", runIndex},
+		{"import", "--jsonl F --source NAAM [--type T]", "lees documenten uit JSON-regels in de corpusopslag (bv. een evaluatiecorpus)", runImport},
+		{"serve", "[--addr 127.0.0.1:8080] [--demo] [--dev] [--recrawl 24h --config F]", "HTTP-API (/api/search, /healthz, /metrics) en de chatbots waarvan een token is gezet", runServe},
 		{"eval", "--queries F --qrels F [--corpus F] [--form short|long] [--out F]", "meet MRR@10, nDCG@10, Recall@10/100 en latentie op beoordeelde vragen", runEval},
 		{"help", "", "deze hulp", nil},
 	}
@@ -67,9 +69,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help", "hulp":
 		usage(stdout)
 		return exitOK
-	case "serve":
-		fmt.Fprintf(stderr, "watwerkt %s: nog niet beschikbaar in deze versie.\n", name)
-		return exitUsage
 	}
 	for _, c := range commands {
 		if c.name == name && c.run != nil {

@@ -64,8 +64,17 @@ func runCrawl(ctx context.Context, a *app, args []string) int {
 
 func runIndex(ctx context.Context, a *app, args []string) int {
 	fs := a.flags("index")
+	rollback := fs.Bool("rollback", false, "schakel terug naar de vorige indexversie")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
+	}
+	if *rollback {
+		name, err := a.versions().Rollback()
+		if err != nil {
+			return a.fail("terugschakelen", err)
+		}
+		fmt.Fprintf(a.stdout, "Indexversie %s is weer actief.\n", name)
+		return exitOK
 	}
 	store, err := a.openStore(ctx)
 	if err != nil {

@@ -33,7 +33,7 @@ func TestDependencyBoundaries(t *testing.T) {
 			}
 		}
 	}
-	for _, pkg := range []string{"corpus", "bots", "bots/console"} {
+	for _, pkg := range []string{"corpus", "bots", "bots/console", "bots/web"} {
 		deps, err := exec.Command("go", "list", "-deps", mod+pkg).Output()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v", pkg, err)

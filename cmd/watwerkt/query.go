@@ -23,6 +23,11 @@ func (s engineSearcher) Search(ctx context.Context, q bots.Question) (*bots.Resu
 	if err != nil {
 		return nil, err
 	}
+	return resultsFor(res), nil
+}
+
+// resultsFor converts a search result for the chat front ends.
+func resultsFor(res *search.Result) *bots.Results {
 	out := &bots.Results{Topic: res.Query, Total: res.Total, English: res.English, NoTopic: res.NoTopic, Fuzzy: res.Fuzzy}
 	for _, h := range res.Hits {
 		bh := bots.Hit{ID: h.ID, Title: h.Title, URL: h.URL, Source: h.Source, Snippet: h.Snippet}
@@ -31,7 +36,7 @@ func (s engineSearcher) Search(ctx context.Context, q bots.Question) (*bots.Resu
 		}
 		out.Hits = append(out.Hits, bh)
 	}
-	return out, nil
+	return out
 }
 
 func (a *app) responder(eng *search.Engine) *bots.Responder {
@@ -80,25 +85,6 @@ func (f filterFlag) Set(v string) error {
 	return nil
 }
 
-type jsonResult struct {
-	Query string    `json:"query"`
-	Total int       `json:"total"`
-	Hits  []jsonHit `json:"hits"`
-}
-
-type jsonHit struct {
-	ID        string   `json:"id"`
-	URL       string   `json:"url"`
-	Title     string   `json:"title"`
-	Source    string   `json:"source"`
-	Published string   `json:"published"`
-	Score     float64  `json:"score"`
-	Snippet   string   `json:"snippet"`
-	Type      string   `json:"type,omitempty"`
-	Themes    []string `json:"themes,omitempty"`
-	Explain   string   `json:"explain,omitempty"`
-}
-
 func runSearch(ctx context.Context, a *app, args []string) int {
 	fs := a.flags("search")
 	asJSON := fs.Bool("json", false, "print één JSON-object")
@@ -128,11 +114,7 @@ func runSearch(ctx context.Context, a *app, args []string) int {
 		return exitFailure
 	}
 	if *asJSON {
-		out := jsonResult{Query: res.Query, Total: res.Total, Hits: []jsonHit{}}
-		for _, h := range res.Hits {
-			out.Hits = append(out.Hits, jsonHit{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source,
-				Published: h.Published, Score: h.Score, Snippet: h.Snippet, Type: h.Type, Themes: h.Themes, Explain: h.Explain})
-		}
+		out := toJSON(res)
 		enc := json.NewEncoder(a.stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
@@ -180,3 +162,13 @@ func orDash(s string) string {
 }
 
 func isNoIndex(err error) bool { return errors.Is(err, search.ErrNoIndex) }
+
+// toJSON converts a search result to the shape scripts rely on.
+func toJSON(res *search.Result) bots.SearchJSON {
+	out := bots.SearchJSON{Query: res.Query, Total: res.Total, Hits: []bots.JSONHit{}}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, bots.JSONHit{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source,
+			Published: h.Published, Score: h.Score, Snippet: h.Snippet, Type: h.Type, Themes: h.Themes, Explain: h.Explain})
+	}
+	return out
+}

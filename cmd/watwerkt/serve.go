@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/watwerkt/watwerkt/bots"
+	"github.com/watwerkt/watwerkt/bots/console"
+	"github.com/watwerkt/watwerkt/bots/web"
+	"github.com/watwerkt/watwerkt/corpus"
+	"github.com/watwerkt/watwerkt/corpus/demo"
+	"github.com/watwerkt/watwerkt/indexer"
+	"github.com/watwerkt/watwerkt/search"
+)
+
+// shutdownGrace is how long in-flight requests get after a stop signal.
+const shutdownGrace = 8 * time.Second
+
+func runServe(ctx context.Context, a *app, args []string) int {
+	fs := a.flags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "adres voor de HTTP-API")
+	withDemo := fs.Bool("demo", false, "bouw en serveer het ingebouwde democorpus (de demosites blijven draaien)")
+	dev := fs.Bool("dev", false, "open ook de chat in de terminal")
+	poll := fs.Duration("poll", time.Second, "hoe vaak naar een nieuwe indexversie wordt gekeken")
+	recrawl := fs.Duration("recrawl", 0, "crawl en indexeer opnieuw met deze tussenpoos, bv. 24h (vereist --config)")
+	configPath := fs.String("config", "", "configuratie met de bronnen, voor --recrawl")
+	if _, ok := a.parse(fs, args); !ok {
+		return exitUsage
+	}
+	var cfg *corpus.Config
+	if *recrawl > 0 {
+		if *configPath == "" {
+			fmt.Fprintln(a.stderr, "watwerkt serve: --recrawl vereist --config.")
+			return exitUsage
+		}
+		var err error
+		if cfg, err = readConfig(*configPath); err != nil {
+			fmt.Fprintf(a.stderr, "watwerkt serve: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *poll < 100*time.Millisecond {
+		*poll = 100 * time.Millisecond
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+
+	if *withDemo {
+		srv, err := demo.Start(ctx)
+		if err != nil {
+			return a.fail("demosites starten", err)
+		}
+		defer srv.Close(context.Background())
+		if err := buildDemo(ctx, a, srv, a.stdout); err != nil {
+			return a.fail("democorpus bouwen", err)
+		}
+	}
+
+	live := search.NewLive(a.versions(), a.log)
+	defer live.Close()
+	if _, err := live.Reload(); err != nil {
+		if !isNoIndex(err) {
+			return a.fail("index openen", err)
+		}
+		fmt.Fprintf(a.stderr, "Nog geen index in %s: bouw er een met \"watwerkt index\" (of start met --demo); serve neemt hem vanzelf in gebruik.\n", a.dataDir)
+	}
+	idx := liveIndex{live}
+	metrics := web.NewMetrics(idx)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return a.fail("luisteren op "+*addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           web.New(idx, metrics, a.log).Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	st, _ := live.Status()
+	fmt.Fprintf(a.stdout, "watwerkt serve luistert op http://%s (index %s, %d documenten).\n", ln.Addr(), orDash(st.Version), st.Documents)
+	announceBots(a)
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); live.Watch(ctx, *poll) }()
+	if cfg != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.recrawlLoop(ctx, cfg, *recrawl, metrics) }()
+	}
+	if *dev {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &bots.Responder{Searcher: liveSearcher{live}, PageSize: bots.DefaultPageSize, Logger: a.log}
+			console.Run(ctx, bots.NewConversation(r), a.stdin, a.stdout)
+			stop() // leaving the chat stops the server
+		}()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		stop()
+		wg.Wait()
+		return a.fail("HTTP-server", err)
+	}
+	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpSrv.Shutdown(shut); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		a.log.Warn("shutdown", "err", err)
+	}
+	stop()
+	wg.Wait()
+	fmt.Fprintln(a.stdout, "watwerkt serve gestopt.")
+	return exitOK
+}
+
+// announceBots says which chat bots run: that depends on which tokens are
+// set. The tokens themselves are never printed.
+func announceBots(a *app) {
+	var set []string
+	for _, k := range []string{"DISCORD_TOKEN", "TELEGRAM_TOKEN"} {
+		if a.getenv(k) != "" {
+			set = append(set, k)
+		}
+	}
+	if len(set) == 0 {
+		fmt.Fprintln(a.stdout, "Geen chatbots actief: zet DISCORD_TOKEN of TELEGRAM_TOKEN in de omgeving om er een te starten.")
+		return
+	}
+	for _, k := range set {
+		fmt.Fprintf(a.stderr, "%s is gezet, maar deze versie heeft die bot nog niet; alleen de HTTP-API draait.\n", k)
+	}
+}
+
+// recrawlLoop crawls the configured sources and builds a new index
+// version every interval; serve's watcher then swaps it in.
+func (a *app) recrawlLoop(ctx context.Context, cfg *corpus.Config, every time.Duration, m *web.Metrics) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := a.crawlAndIndex(ctx, cfg, m); err != nil && ctx.Err() == nil {
+			a.log.Error("recrawl failed; the index in service stays", "err", err)
+		}
+	}
+}
+
+func (a *app) crawlAndIndex(ctx context.Context, cfg *corpus.Config, m *web.Metrics) error {
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	crawler := indexer.NewCrawler(store, a.log)
+	if cfg.UserAgent != "" {
+		crawler.UserAgent = cfg.UserAgent
+	}
+	for _, src := range cfg.Sources {
+		rep, err := crawler.Crawl(ctx, src)
+		if rep != nil {
+			pages := m.CrawlPages
+			pages.WithLabelValues(src.Name, "added").Add(float64(rep.Added))
+			pages.WithLabelValues(src.Name, "updated").Add(float64(rep.Updated))
+			pages.WithLabelValues(src.Name, "unchanged").Add(float64(rep.Unchanged))
+			pages.WithLabelValues(src.Name, "error").Add(float64(len(rep.Errors)))
+			skipped := 0
+			for _, n := range rep.Skipped {
+				skipped += n
+			}
+			pages.WithLabelValues(src.Name, "skipped").Add(float64(skipped))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err = indexer.BuildIndex(ctx, store, a.versions())
+	return err
+}
+
+func readConfig(path string) (*corpus.Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("configuratie niet te openen: %w", err)
+	}
+	defer f.Close()
+	cfg, err := corpus.ParseConfig(f, path)
+	if err != nil {
+		return nil, fmt.Errorf("fout in de configuratie: %w", err)
+	}
+	return cfg, nil
+}
+
+// liveIndex adapts search.Live to the web API.
+type liveIndex struct{ live *search.Live }
+
+var _ web.Index = liveIndex{}
+
+func (l liveIndex) Search(ctx context.Context, q web.Query) (*bots.SearchJSON, error) {
+	res, err := l.live.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset})
+	if errors.Is(err, search.ErrNoIndex) {
+		return nil, web.ErrNotReady
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := toJSON(res)
+	return &out, nil
+}
+
+func (l liveIndex) Status() (web.Status, bool) {
+	st, ok := l.live.Status()
+	return web.Status{Version: st.Version, Documents: st.Documents, BuiltAt: st.BuiltAt}, ok
+}
+
+// liveSearcher adapts search.Live to the chat front ends.
+type liveSearcher struct{ live *search.Live }
+
+func (s liveSearcher) Search(ctx context.Context, q bots.Question) (*bots.Results, error) {
+	res, err := s.live.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset})
+	if err != nil {
+		return nil, err
+	}
+	return resultsFor(res), nil
+}
