@@ -94,7 +94,8 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	go func() { defer wg.Done(); live.Watch(ctx, *poll) }()
 	if cfg != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); a.recrawlLoop(ctx, cfg, *recrawl, metrics) }()
+		_, hasIndex := live.Status()
+		go func() { defer wg.Done(); a.recrawlLoop(ctx, cfg, *recrawl, !hasIndex, metrics) }()
 	}
 	if *dev {
 		wg.Add(1)
@@ -144,16 +145,20 @@ func announceBots(a *app) {
 }
 
 // recrawlLoop crawls the configured sources and builds a new index
-// version every interval; serve's watcher then swaps it in.
-func (a *app) recrawlLoop(ctx context.Context, cfg *corpus.Config, every time.Duration, m *web.Metrics) {
+// version every interval (and at once when there is no index yet);
+// serve's watcher then swaps it in.
+func (a *app) recrawlLoop(ctx context.Context, cfg *corpus.Config, every time.Duration, now bool, m *web.Metrics) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		if !now {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
 		}
+		now = false
 		if err := a.crawlAndIndex(ctx, cfg, m); err != nil && ctx.Err() == nil {
 			a.log.Error("recrawl failed; the index in service stays", "err", err)
 		}

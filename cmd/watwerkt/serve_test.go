@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/watwerkt/watwerkt/corpus/demo"
 )
 
 // startServe runs "watwerkt serve" in-process on a free port and returns
@@ -162,5 +167,37 @@ func TestIndexRollback(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, a.dataDir, "index", "--rollback"); code != exitFailure || !strings.Contains(errOut, "no version older") {
 		t.Errorf("rollback past the oldest: exit %d %s", code, errOut)
+	}
+}
+
+// TestServeRecrawl: with --recrawl, serve crawls the configured sources
+// and switches to the version it builds, while it keeps answering.
+func TestServeRecrawl(t *testing.T) {
+	srv, err := demo.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(context.Background())
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "watwerkt.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[[source]]\nname = \"Jeugd in Beeld\"\nstart = [%q]\nrate = 500\n", srv.URL("magazine")+"/")), 0o644)
+	base, stop := startServe(t, filepath.Join(dir, "data"), "--recrawl", "1h", "--config", cfg)
+	deadline := time.Now().Add(15 * time.Second)
+	var health struct{ Documents int }
+	for getJSON(t, base+"/healthz", &health) != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("no index version after recrawl")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if health.Documents != 15 {
+		t.Errorf("recrawled index has %d documents, want the 15 magazine articles", health.Documents)
+	}
+	var res struct{ Total int }
+	if code := getJSON(t, base+"/api/search?q=informele+mentor", &res); code != 200 || res.Total == 0 {
+		t.Errorf("search after recrawl: %d, %d hits", code, res.Total)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exit %d", code)
 	}
 }
