@@ -21,6 +21,7 @@ type Engine struct {
 	analyzer     analysis.Analyzer
 	version      string
 	opt          Options
+	syn          *Synonyms
 }
 
 // Request is one search.
@@ -100,8 +101,14 @@ func newEngine(idx bleve.Index, version string) (*Engine, error) {
 	if im, ok := idx.Mapping().(*mapping.IndexMappingImpl); ok && im.ScoringModel != "" {
 		opt.Scoring = im.ScoringModel
 	}
-	return &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, opt: opt}, nil
+	return &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, opt: opt, syn: DefaultSynonyms()}, nil
 }
+
+// SetSynonyms replaces the synonyms used to expand questions (nil: none).
+func (e *Engine) SetSynonyms(s *Synonyms) { e.syn = s }
+
+// maxExpansions caps the alternatives added to one question.
+const maxExpansions = 8
 
 // SetOptions changes the query-time options (boosts). Analyzer and
 // scoring stay those the index was built with.
@@ -166,7 +173,11 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	res.Total = int(sr.Total)
 	var terms map[string]bool
 	if !req.NoSnippets {
-		terms = e.termSet(q.Topic)
+		marked := q.Topic
+		for _, alt := range e.syn.expand(q.Terms, maxExpansions) {
+			marked += " " + alt.phrase
+		}
+		terms = e.termSet(marked)
 	}
 	for _, dm := range sr.Hits {
 		h := Hit{
@@ -237,6 +248,32 @@ func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
 			p.Analyzer = e.analyzerName
 			p.SetBoost(e.opt.PhraseBoost)
 			should = append(should, p)
+		}
+	}
+	// Synonyms and acronyms: "LVB" also searches "licht verstandelijke
+	// beperking" (as a phrase), with a little less weight than the words
+	// the user typed.
+	if fuzziness == 0 && e.opt.SynonymWeight > 0 {
+		for _, alt := range e.syn.expand(q.Terms, maxExpansions) {
+			w := alt.weight * e.opt.SynonymWeight
+			for _, f := range []struct {
+				field string
+				boost float64
+			}{{fTitle, e.opt.TitleBoost}, {fBody, e.opt.BodyBoost}} {
+				if strings.Contains(alt.phrase, " ") {
+					p := bleve.NewMatchPhraseQuery(alt.phrase)
+					p.SetField(f.field)
+					p.Analyzer = e.analyzerName
+					p.SetBoost(w * f.boost)
+					should = append(should, p)
+				} else {
+					m := bleve.NewMatchQuery(alt.phrase)
+					m.SetField(f.field)
+					m.Analyzer = e.analyzerName
+					m.SetBoost(w * f.boost)
+					should = append(should, m)
+				}
+			}
 		}
 	}
 	var top query.Query = bleve.NewDisjunctionQuery(should...)

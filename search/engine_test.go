@@ -263,3 +263,52 @@ func TestCompoundSplitter(t *testing.T) {
 		}
 	}
 }
+
+func TestSynonymExpansion(t *testing.T) {
+	v := Versions{Root: t.TempDir()}
+	docs := []*corpus.Document{
+		{ID: "lvb", Title: "Ouders met een beperking", Body: "Ouders met een licht verstandelijke beperking krijgen aangepaste opvoedsteun."},
+		{ID: "licht", Title: "Licht en lucht", Body: "Een verstandelijke keuze: licht in de klas en een beperking van lawaai."},
+		{ID: "jim", Title: "Een mentor uit eigen kring", Body: "De informele mentor is een vertrouwde volwassene."},
+	}
+	buildTest(t, v, docs)
+	e, err := v.OpenCurrent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for q, want := range map[string]string{"LVB": "lvb", "wat werkt bij JIM?": "jim", "lvb ouders": "lvb"} {
+		r, err := e.Search(context.Background(), Request{Query: q})
+		if err != nil || len(r.Hits) == 0 || r.Hits[0].ID != want {
+			t.Errorf("%q: got %v, %v; want %s first", q, ids(r), err, want)
+			continue
+		}
+		if !strings.Contains(r.Hits[0].Snippet, "**") {
+			t.Errorf("%q: the expansion is not marked in %q", q, r.Hits[0].Snippet)
+		}
+	}
+	e.SetSynonyms(nil)
+	if r, _ := e.Search(context.Background(), Request{Query: "LVB"}); len(r.Hits) != 0 {
+		t.Errorf("without synonyms LVB found %v", ids(r))
+	}
+}
+
+func TestParseSynonyms(t *testing.T) {
+	s, err := ParseSynonyms(strings.NewReader("# c\nA = b c\nx ~ y = z\n"), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.expand([]string{"a"}, 10)
+	if len(got) != 1 || got[0].phrase != "b c" || got[0].weight != weightEquivalent {
+		t.Errorf("a expands to %+v", got)
+	}
+	if got := s.expand([]string{"x"}, 10); len(got) != 2 || got[0].weight != weightRelated {
+		t.Errorf("x expands to %+v", got)
+	}
+	for _, bad := range []string{"alleen", "a = ", "= b", strings.Repeat("w ", 7) + "= b"} {
+		if _, err := ParseSynonyms(strings.NewReader("# kop\n"+bad+"\n"), "syn.txt"); err == nil || !strings.Contains(err.Error(), "syn.txt:2") {
+			t.Errorf("%q: err %v, want one naming syn.txt:2", bad, err)
+		}
+	}
+	DefaultSynonyms() // the embedded list parses
+}

@@ -23,6 +23,14 @@ type Live struct {
 
 	mu  sync.Mutex // serialises Reload
 	cur atomic.Pointer[liveRef]
+	syn *Synonyms // for engines opened from now on; nil: the built-in list
+}
+
+// SetSynonyms sets the synonyms of the engines Reload opens from now on.
+func (l *Live) SetSynonyms(s *Synonyms) {
+	l.mu.Lock()
+	l.syn = s
+	l.mu.Unlock()
 }
 
 type liveRef struct {
@@ -81,6 +89,9 @@ func (l *Live) Reload() (bool, error) {
 	}
 	if l.v.Options != nil {
 		eng.SetOptions(*l.v.Options)
+	}
+	if l.syn != nil {
+		eng.SetSynonyms(l.syn)
 	}
 	docs, err := eng.Count()
 	if err != nil {

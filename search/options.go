@@ -19,18 +19,22 @@ type Options struct {
 	BodyBoost   float64 // … in the body
 	PhraseBoost float64 // extra weight when the topic occurs as a phrase; 0 turns it off
 	Decompound  bool    // split compounds (needs a vocabulary at build time)
+	// SynonymWeight scales the weight of synonym and acronym expansions;
+	// 0 turns expansion off.
+	SynonymWeight float64
 }
 
 // DefaultOptions are the settings measured best on the development data.
 func DefaultOptions() Options {
 	return Options{
-		Analyzer:    dutchAnalyzerName,
-		Scoring:     "bm25",
-		TitleBoost:  2.0,
-		IntroBoost:  1.0,
-		BodyBoost:   1.0,
-		PhraseBoost: 2.0,
-		Decompound:  true,
+		Analyzer:      dutchAnalyzerName,
+		Scoring:       "bm25",
+		TitleBoost:    2.0,
+		IntroBoost:    1.0,
+		BodyBoost:     1.0,
+		PhraseBoost:   2.0,
+		Decompound:    true,
+		SynonymWeight: 1.0,
 	}
 }
 
@@ -75,14 +79,16 @@ func (o *Options) Set(kv string) error {
 		return num(&o.BodyBoost)
 	case "phrase":
 		return num(&o.PhraseBoost)
+	case "synonyms":
+		return num(&o.SynonymWeight)
 	default:
-		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase)", k)
+		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, synonyms)", k)
 	}
 	return nil
 }
 
 // String lists the options as name=value pairs.
 func (o Options) String() string {
-	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g",
-		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost)
+	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g synonyms=%g",
+		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.SynonymWeight)
 }

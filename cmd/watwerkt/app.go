@@ -177,6 +177,45 @@ func (a *app) versions() search.Versions {
 	return search.Versions{Root: filepath.Join(a.dataDir, "index"), Keep: 3}
 }
 
+// synonymsFile is the curators' synonym list in the data directory; it
+// adds to the built-in one.
+const synonymsFile = "synonyms.txt"
+
+// synonyms returns the built-in synonyms plus the data directory's
+// synonyms.txt when there is one.
+func (a *app) synonyms() (*search.Synonyms, error) {
+	s := search.DefaultSynonyms()
+	path := filepath.Join(a.dataDir, synonymsFile)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	extra, err := search.ParseSynonyms(f, path)
+	if err != nil {
+		return nil, err
+	}
+	s.Merge(extra)
+	return s, nil
+}
+
+// openEngine opens the current index version with the synonyms in force.
+func (a *app) openEngine() (*search.Engine, error) {
+	syn, err := a.synonyms()
+	if err != nil {
+		return nil, err
+	}
+	eng, err := a.versions().OpenCurrent()
+	if err != nil {
+		return nil, err
+	}
+	eng.SetSynonyms(syn)
+	return eng, nil
+}
+
 func (a *app) openStore(ctx context.Context) (*corpus.Store, error) {
 	return corpus.OpenStore(ctx, a.storePath())
 }

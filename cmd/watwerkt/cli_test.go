@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -165,5 +167,21 @@ func TestUsage(t *testing.T) {
 		if code != tt.code || !strings.Contains(out+errOut, tt.want) {
 			t.Errorf("%v: exit %d, output %q; want exit %d and %q", tt.args, code, out+errOut, tt.code, tt.want)
 		}
+	}
+}
+
+// TestCuratorSynonyms: a synonyms.txt in the data directory adds to the
+// built-in list; a broken one is reported with file and line.
+func TestCuratorSynonyms(t *testing.T) {
+	_, a := demoEngine(t)
+	os.WriteFile(filepath.Join(a.dataDir, "synonyms.txt"), []byte("# eigen lijst\nmaatje = informele mentor\n"), 0o644)
+	code, out, errOut := runCLI(t, a.dataDir, "ask", "maatje")
+	if code != exitOK || !strings.Contains(strings.SplitN(out, "\n2. ", 2)[0], "informele") {
+		t.Errorf("maatje: exit %d %s\n%s", code, errOut, out)
+	}
+	os.WriteFile(filepath.Join(a.dataDir, "synonyms.txt"), []byte("# eigen lijst\nalleen een woord\n"), 0o644)
+	code, _, errOut = runCLI(t, a.dataDir, "ask", "maatje")
+	if code == exitOK || !strings.Contains(errOut, "synonyms.txt:2") {
+		t.Errorf("broken synonyms.txt: exit %d, stderr %q", code, errOut)
 	}
 }

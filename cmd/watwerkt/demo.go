@@ -38,7 +38,7 @@ func runDemo(ctx context.Context, a *app, args []string) int {
 	}
 	fmt.Fprintf(a.stdout, "Klaar in %.1f s. Data: %s\n\n", time.Since(start).Seconds(), a.dataDir)
 
-	eng, err := a.versions().OpenCurrent()
+	eng, err := a.openEngine()
 	if err != nil {
 		return a.fail("index openen", err)
 	}
@@ -84,7 +84,7 @@ func buildDemo(ctx context.Context, a *app, srv *demo.Server, progress io.Writer
 // ensureIndex builds the demo corpus when the data directory has no index
 // yet, so that a first "ask" or "search" answers instead of failing.
 func ensureIndex(ctx context.Context, a *app) (*search.Engine, error) {
-	eng, err := a.versions().OpenCurrent()
+	eng, err := a.openEngine()
 	if err == nil {
 		return eng, nil
 	}
@@ -104,7 +104,7 @@ func ensureIndex(ctx context.Context, a *app) (*search.Engine, error) {
 	if err := buildDemo(ctx, a, srv, io.Discard); err != nil {
 		return nil, err
 	}
-	return a.versions().OpenCurrent()
+	return a.openEngine()
 }
 
 func printCrawlReport(w io.Writer, rep *indexer.Report) {

@@ -55,7 +55,7 @@ func runEval(ctx context.Context, a *app, args []string) int {
 		if eng, err = (search.Versions{Root: tmp, Options: &opts}).OpenCurrent(); err != nil {
 			return a.fail("index openen", err)
 		}
-	} else if eng, err = a.versions().OpenCurrent(); err != nil {
+	} else if eng, err = a.openEngine(); err != nil {
 		return a.fail("index openen", err)
 	} else {
 		eng.SetOptions(opts)

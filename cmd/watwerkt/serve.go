@@ -62,7 +62,13 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		}
 	}
 
+	syn, err := a.synonyms()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "watwerkt serve: %v\n", err)
+		return exitUsage
+	}
 	live := search.NewLive(a.versions(), a.log)
+	live.SetSynonyms(syn)
 	defer live.Close()
 	if _, err := live.Reload(); err != nil {
 		if !isNoIndex(err) {

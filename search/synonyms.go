@@ -1,0 +1,171 @@
+package search
+
+import (
+	"bufio"
+	_ "embed"
+	"fmt"
+	"io"
+	"strings"
+)
+
+//go:embed synonyms_nl.txt
+var defaultSynonyms string
+
+// Weights of expansions relative to the words the user typed.
+const (
+	weightEquivalent = 0.8
+	weightRelated    = 0.15
+	maxPhraseWords   = 6
+)
+
+// Synonyms expands questions with equivalent and related words and
+// phrases: acronyms of the field (LVB, JIM, GGZ …) and their spelled-out
+// forms, and near-synonyms such as jeugdzorg ~ jeugdhulp.
+type Synonyms struct {
+	// by maps a phrase (lower-case words joined by one space) to its
+	// alternatives.
+	by map[string][]alternative
+}
+
+type alternative struct {
+	phrase string
+	weight float64
+}
+
+// DefaultSynonyms returns the built-in list.
+func DefaultSynonyms() *Synonyms {
+	s, err := ParseSynonyms(strings.NewReader(defaultSynonyms), "synonyms_nl.txt")
+	if err != nil {
+		panic(err) // the embedded file is tested
+	}
+	return s
+}
+
+// ParseSynonyms reads a synonym file: one group per line, "a = b" for
+// equivalents and "a ~ b" for related terms, # for comments. Errors name
+// the file and line.
+func ParseSynonyms(r io.Reader, name string) (*Synonyms, error) {
+	s := &Synonyms{by: map[string][]alternative{}}
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		// Split on both separators, remembering which joined each part.
+		var parts []string
+		var related []bool // related[i]: part i joined to the group with "~"
+		cur := strings.Builder{}
+		rel := false
+		flush := func() error {
+			p := normPhrase(cur.String())
+			if p == "" {
+				return fmt.Errorf("%s:%d: empty term", name, line)
+			}
+			if n := len(strings.Fields(p)); n > maxPhraseWords {
+				return fmt.Errorf("%s:%d: %q has more than %d words", name, line, p, maxPhraseWords)
+			}
+			parts = append(parts, p)
+			related = append(related, rel)
+			cur.Reset()
+			return nil
+		}
+		for _, r := range text {
+			if r == '=' || r == '~' {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+				rel = r == '~'
+				continue
+			}
+			cur.WriteRune(r)
+		}
+		if err := flush(); err != nil {
+			return nil, err
+		}
+		if len(parts) < 2 {
+			return nil, fmt.Errorf("%s:%d: a group needs at least two terms joined by = or ~", name, line)
+		}
+		// Any "~" in a group makes its links related rather than equal,
+		// except between parts joined by "=" to the head.
+		for i, a := range parts {
+			for j, b := range parts {
+				if i == j || a == b {
+					continue
+				}
+				w := weightEquivalent
+				if related[i] || related[j] {
+					w = weightRelated
+				}
+				s.add(a, b, w)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return s, nil
+}
+
+func (s *Synonyms) add(from, to string, w float64) {
+	for i, alt := range s.by[from] {
+		if alt.phrase == to {
+			if w > alt.weight {
+				s.by[from][i].weight = w
+			}
+			return
+		}
+	}
+	s.by[from] = append(s.by[from], alternative{to, w})
+}
+
+// Merge adds the groups of other to s.
+func (s *Synonyms) Merge(other *Synonyms) {
+	if other == nil {
+		return
+	}
+	for from, alts := range other.by {
+		for _, a := range alts {
+			s.add(from, a.phrase, a.weight)
+		}
+	}
+}
+
+// normPhrase lower-cases and folds white space.
+func normPhrase(p string) string {
+	return strings.Join(strings.Fields(strings.ToLower(p)), " ")
+}
+
+// expand returns the alternatives of every phrase of terms (longest
+// match first), at most limit of them.
+func (s *Synonyms) expand(terms []string, limit int) []alternative {
+	if s == nil || len(s.by) == 0 {
+		return nil
+	}
+	var out []alternative
+	seen := map[string]bool{}
+	for i := 0; i < len(terms); {
+		matched := 0
+		for n := min(maxPhraseWords, len(terms)-i); n >= 1; n-- {
+			alts, ok := s.by[strings.Join(terms[i:i+n], " ")]
+			if !ok {
+				continue
+			}
+			for _, a := range alts {
+				if !seen[a.phrase] && len(out) < limit {
+					seen[a.phrase] = true
+					out = append(out, a)
+				}
+			}
+			matched = n
+			break
+		}
+		if matched == 0 {
+			matched = 1
+		}
+		i += matched
+	}
+	return out
+}
