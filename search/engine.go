@@ -171,13 +171,16 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		res.Fuzzy = sr.Total > 0
 	}
 	res.Total = int(sr.Total)
-	var terms map[string]bool
-	if !req.NoSnippets {
-		marked := q.Topic
-		for _, alt := range e.syn.expand(q.Terms, maxExpansions) {
-			marked += " " + alt.phrase
+	var terms map[string]bool // for snippets without term locations
+	termsOnce := func() map[string]bool {
+		if terms == nil {
+			marked := q.Topic
+			for _, alt := range e.syn.expand(q.Terms, maxExpansions) {
+				marked += " " + alt.phrase
+			}
+			terms = e.termSet(marked)
 		}
-		terms = e.termSet(marked)
+		return terms
 	}
 	for _, dm := range sr.Hits {
 		h := Hit{
@@ -192,7 +195,12 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 			Themes:    strs(dm.Fields[fThemes]),
 		}
 		if !req.NoSnippets {
-			h.Snippet = e.snippet(terms, str(dm.Fields[fIntro]), str(dm.Fields[fBody]))
+			intro, body := str(dm.Fields[fIntro]), str(dm.Fields[fBody])
+			if s, ok := snippetFromLocations(dm.Locations, intro, body); ok {
+				h.Snippet = s
+			} else {
+				h.Snippet = e.snippet(termsOnce(), intro, body)
+			}
 		}
 		if req.Explain && dm.Expl != nil {
 			h.Explain = dm.Expl.String()
@@ -206,6 +214,8 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
 	sreq := bleve.NewSearchRequestOptions(q, limit, offset, explain)
 	sreq.Fields = fields
+	// Term locations let snippets be cut without analysing the text again.
+	sreq.IncludeLocations = len(fields) > 4
 	sr, err := e.idx.SearchInContext(ctx, sreq)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)

@@ -1,9 +1,12 @@
 package search
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/watwerkt/watwerkt/corpus"
 )
@@ -233,4 +236,83 @@ func cutRunes(s string, start, n int) int {
 		}
 	}
 	return i
+}
+
+// snippetFromLocations builds the snippet from the term locations bleve
+// recorded while matching (byte offsets into the stored intro and body),
+// so no text has to be analysed again. It picks the paragraph with the
+// most distinct matched terms, then the window around them.
+func snippetFromLocations(locs search.FieldTermLocationMap, intro, body string) (string, bool) {
+	if len(locs[fBody]) == 0 && len(locs[fIntro]) == 0 {
+		return "", false
+	}
+	type span struct {
+		start, end int
+		term       string
+	}
+	collect := func(field string, text string) []span {
+		var out []span
+		for term, ls := range locs[field] {
+			for _, l := range ls {
+				if int(l.End) <= len(text) && l.Start < l.End {
+					out = append(out, span{int(l.Start), int(l.End), term})
+				}
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+		return out
+	}
+	// Candidate paragraphs: the intro, and the body's blank-line-separated
+	// paragraphs, each with its offset.
+	type para struct {
+		text   string
+		spans  []span
+		offset int
+	}
+	var paras []para
+	if intro != "" {
+		paras = append(paras, para{text: intro, spans: collect(fIntro, intro)})
+	}
+	bodySpans := collect(fBody, body)
+	off := 0
+	for _, p := range strings.Split(body, "\n\n") {
+		var mine []span
+		for _, s := range bodySpans {
+			if s.start >= off && s.end <= off+len(p) {
+				mine = append(mine, span{s.start - off, s.end - off, s.term})
+			}
+		}
+		if strings.TrimSpace(p) != "" {
+			paras = append(paras, para{text: p, spans: mine, offset: off})
+		}
+		off += len(p) + 2
+	}
+	best, bestScore := -1, -1
+	for i, p := range paras {
+		distinct := map[string]bool{}
+		for _, s := range p.spans {
+			distinct[s.term] = true
+		}
+		if score := len(distinct)*10 + min(len(p.spans), 9); score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	p := paras[best]
+	// Leading and trailing white space would shift the offsets: trim by
+	// hand and move the spans with it.
+	lead := len(p.text) - len(strings.TrimLeft(p.text, " \t\n"))
+	text := strings.TrimSpace(p.text)
+	spans := make([][2]int, 0, len(p.spans))
+	for _, s := range p.spans {
+		if s.start-lead >= 0 && s.end-lead <= len(text) {
+			spans = append(spans, [2]int{s.start - lead, s.end - lead})
+		}
+	}
+	// A literal asterisk would be read as a marker by the renderers; a
+	// space keeps the offsets.
+	text = strings.ReplaceAll(text, "*", " ")
+	return window(text, spans, MaxSnippetRunes), true
 }
