@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/watwerkt/watwerkt/corpus"
 	"github.com/watwerkt/watwerkt/indexer"
 )
 
@@ -17,15 +16,9 @@ func runCrawl(ctx context.Context, a *app, args []string) int {
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
 	}
-	f, err := os.Open(*configPath)
+	cfg, err := readConfig(*configPath)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "watwerkt crawl: configuratie niet te openen: %v\n", err)
-		return exitUsage
-	}
-	cfg, err := corpus.ParseConfig(f, *configPath)
-	f.Close()
-	if err != nil {
-		fmt.Fprintf(a.stderr, "watwerkt crawl: fout in de configuratie: %v\n", err)
+		fmt.Fprintf(a.stderr, "watwerkt crawl: %v\n", err)
 		return exitUsage
 	}
 	store, err := a.openStore(ctx)
