@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"os"
 	"path/filepath"
@@ -311,4 +312,22 @@ func TestParseSynonyms(t *testing.T) {
 		}
 	}
 	DefaultSynonyms() // the embedded list parses
+}
+
+// TestLongQuestion: a long question (Request.Long) is searched as
+// weighted rare terms and still finds what its words point at.
+func TestLongQuestion(t *testing.T) {
+	e := testEngine(t)
+	var words []string
+	for i := 0; i < 1000; i++ {
+		words = append(words, fmt.Sprintf("woord%d", i))
+	}
+	q := strings.Join(words, " ") + " schulden schulden gezinnen"
+	r, err := e.Search(context.Background(), Request{Query: q, Long: true, Limit: 3})
+	if err != nil || len(r.Hits) == 0 || r.Hits[0].ID != "a" {
+		t.Errorf("long question: %v, %v; want a first", ids(r), err)
+	}
+	if terms := e.rareTerms(q); len(terms) != maxQueryTerms {
+		t.Errorf("kept %d terms, want %d", len(terms), maxQueryTerms)
+	}
 }
