@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ type Engine struct {
 	syn          *Synonyms
 
 	dfOnce sync.Once
-	df     map[string]uint64 // body term → document frequency, for long questions
+	df     map[string]uint64 // term → document frequency (title, intro, body), for long questions
 }
 
 // Request is one search.
@@ -249,17 +250,19 @@ func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, expl
 // pathological question stays cheap.
 const maxQueryTerms = 200
 
-// docFreqs loads the body field's document frequencies once.
+// docFreqs loads the text fields' document frequencies once.
 func (e *Engine) docFreqs() map[string]uint64 {
 	e.dfOnce.Do(func() {
 		e.df = map[string]uint64{}
-		d, err := e.idx.FieldDict(fBody)
-		if err != nil {
-			return
-		}
-		defer d.Close()
-		for entry, err := d.Next(); err == nil && entry != nil; entry, err = d.Next() {
-			e.df[entry.Term] = entry.Count
+		for _, f := range []string{fTitle, fIntro, fBody} {
+			d, err := e.idx.FieldDict(f)
+			if err != nil {
+				continue
+			}
+			for entry, err := d.Next(); err == nil && entry != nil; entry, err = d.Next() {
+				e.df[entry.Term] += entry.Count
+			}
+			d.Close()
 		}
 	})
 	return e.df
@@ -281,8 +284,15 @@ func (e *Engine) rareTerms(topic string) map[string]int {
 	if len(terms) <= maxTopicTerms {
 		return nil
 	}
+	// Rarest first; terms the index does not have match nothing and go last.
 	df := e.docFreqs()
-	sort.SliceStable(terms, func(i, j int) bool { return df[terms[i]] < df[terms[j]] })
+	rank := func(t string) uint64 {
+		if n := df[t]; n > 0 {
+			return n
+		}
+		return math.MaxUint64
+	}
+	sort.SliceStable(terms, func(i, j int) bool { return rank(terms[i]) < rank(terms[j]) })
 	out := map[string]int{}
 	for _, t := range terms[:min(len(terms), maxQueryTerms)] {
 		out[t] = qtf[t]

@@ -322,7 +322,7 @@ func TestLongQuestion(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		words = append(words, fmt.Sprintf("woord%d", i))
 	}
-	q := strings.Join(words, " ") + " schulden schulden gezinnen"
+	q := "schulden schulden gezinnen " + strings.Join(words, " ")
 	r, err := e.Search(context.Background(), Request{Query: q, Long: true, Limit: 3})
 	if err != nil || len(r.Hits) == 0 || r.Hits[0].ID != "a" {
 		t.Errorf("long question: %v, %v; want a first", ids(r), err)
