@@ -38,6 +38,9 @@ type Source struct {
 	// ("/projecten/" = "project"). The first matching pattern in sorted
 	// order wins; pages that match none get Defaults.Type.
 	Types map[string]string `toml:"types"`
+	// Selectors are CSS selectors (goquery) for sites whose layout the
+	// automatic extraction gets wrong; each one given takes precedence.
+	Selectors Selectors `toml:"selectors"`
 
 	allow, deny []*regexp.Regexp
 	types       []typeRule
@@ -46,6 +49,21 @@ type Source struct {
 type typeRule struct {
 	re  *regexp.Regexp
 	typ string
+}
+
+// Selectors pick parts of a page by CSS selector.
+type Selectors struct {
+	Title  string `toml:"title"`
+	Body   string `toml:"body"`
+	Date   string `toml:"date"`
+	Author string `toml:"author"`
+	// Fields are named values such as Status, Startdatum or Thema's.
+	Fields map[string]string `toml:"fields"`
+}
+
+// Empty reports whether no selector is set.
+func (s *Selectors) Empty() bool {
+	return s == nil || (s.Title == "" && s.Body == "" && s.Date == "" && s.Author == "" && len(s.Fields) == 0)
 }
 
 // Defaults is metadata given to every document of a source unless the page

@@ -11,9 +11,12 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sort"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -41,7 +44,17 @@ type Crawler struct {
 	MaxBodySize int64
 	// Progress, when set, is called after every fetched page.
 	Progress func(source, url string, fetched int)
+	// AllowPrivate lets the crawler connect to loopback, private,
+	// link-local and other non-public addresses. Off by default: a page
+	// or a DNS answer pointing at 127.0.0.1, 10.0.0.0/8 or the cloud
+	// metadata address 169.254.169.254 must not make the crawler fetch
+	// from inside the network it runs in. The check is made on the
+	// address actually dialled, after DNS, so rebinding does not help.
+	AllowPrivate bool
 }
+
+// ErrPrivateAddress is the error for a refused non-public address.
+var ErrPrivateAddress = errors.New("non-public address refused (use --allow-private to crawl it)")
 
 // Default identity of the crawler.
 const (
@@ -55,16 +68,61 @@ const (
 	minBodyRunes = 200
 )
 
-// NewCrawler returns a crawler with sensible defaults.
+// NewCrawler returns a crawler with sensible defaults. Its HTTP client
+// refuses non-public addresses unless AllowPrivate is set.
 func NewCrawler(sink Sink, logger *slog.Logger) *Crawler {
-	return &Crawler{
-		Client:      &http.Client{Timeout: 30 * time.Second},
+	c := &Crawler{
 		UserAgent:   DefaultUserAgent,
 		Agent:       DefaultAgent,
 		Logger:      logger,
 		Sink:        sink,
 		MaxBodySize: defaultMaxBody,
 	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		if c.AllowPrivate {
+			return nil
+		}
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil || !PublicAddr(ip) {
+			return fmt.Errorf("%w: %s", ErrPrivateAddress, host)
+		}
+		return nil
+	}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil // a proxy would dial on our behalf and bypass the check
+	tr.DialContext = dialer.DialContext
+	c.Client = &http.Client{Timeout: 30 * time.Second, Transport: tr}
+	return c
+}
+
+// PublicAddr reports whether ip is a public unicast address.
+func PublicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
+		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonPublic are ranges that the netip predicates do not cover.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),   // reserved
+	netip.MustParsePrefix("64:ff9b::/96"),  // NAT64 can reach private IPv4
+	netip.MustParsePrefix("2001:db8::/32"), // documentation
 }
 
 // Report says what one crawl of a source did.
@@ -125,6 +183,9 @@ type crawl struct {
 func (c *Crawler) Crawl(ctx context.Context, src corpus.Source) (*Report, error) {
 	start := time.Now()
 	if err := src.Validate(); err != nil {
+		return nil, fmt.Errorf("crawl %s: %w", src.Name, err)
+	}
+	if err := CheckSelectors(&src.Selectors); err != nil {
 		return nil, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
 	cr := &crawl{
@@ -269,7 +330,7 @@ func (cr *crawl) visit(ctx context.Context, q queued) error {
 		cr.rep.skip(SkipNotHTML)
 		return nil
 	}
-	page, err := Extract(final, body, resp.Header.Get("Content-Type"))
+	page, err := ExtractWith(final, body, resp.Header.Get("Content-Type"), &cr.src.Selectors)
 	if err != nil {
 		cr.fail(q.url, err)
 		return nil

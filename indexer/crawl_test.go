@@ -158,6 +158,7 @@ func openStore(t *testing.T) *corpus.Store {
 
 func testCrawler(store *corpus.Store, client *http.Client) *Crawler {
 	c := NewCrawler(store, nil)
+	c.AllowPrivate = true // test sites are on loopback
 	c.UserAgent = testUA
 	if client != nil {
 		c.Client = client

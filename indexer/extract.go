@@ -62,6 +62,12 @@ var blockTags = map[string]bool{
 // Extract turns a fetched HTML page into a document. pageURL is the URL it
 // was fetched from (after redirects), contentType the response header.
 func Extract(pageURL string, body []byte, contentType string) (*Page, error) {
+	return ExtractWith(pageURL, body, contentType, nil)
+}
+
+// ExtractWith is Extract with a source's CSS selectors, which take
+// precedence over the automatic extraction for the parts they name.
+func ExtractWith(pageURL string, body []byte, contentType string, sel *corpus.Selectors) (*Page, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
@@ -134,6 +140,12 @@ func Extract(pageURL string, body []byte, contentType string) (*Page, error) {
 	}
 	d.Region = d.Fields["Regio"]
 
+	// Selectors work on the page as fetched; keep a copy for them.
+	var raw *goquery.Document
+	if !sel.Empty() {
+		raw = goquery.NewDocumentFromNode(cloneTree(root))
+	}
+
 	// Main text.
 	dom.Find(boilerplateSelectors).Remove()
 	dom.Find("[class], [id]").Each(func(_ int, s *goquery.Selection) {
@@ -157,8 +169,11 @@ func Extract(pageURL string, body []byte, contentType string) (*Page, error) {
 			}
 		}
 	}
-	if isHub(main) {
+	if isHub(main) && (sel.Empty() || sel.Body == "") {
 		d.Type = "overzicht" // a table of contents, a list, a home page
+	}
+	if raw != nil {
+		applySelectors(raw, sel, d)
 	}
 	d.ContentHash = corpus.HashContent(d.Title, d.Body)
 	return p, nil
@@ -409,3 +424,13 @@ func isHub(main *goquery.Selection) bool {
 }
 
 func allTextOf(s *goquery.Selection) int { return len(strings.TrimSpace(s.Text())) }
+
+// cloneTree deep-copies a parsed HTML tree.
+func cloneTree(n *html.Node) *html.Node {
+	c := &html.Node{Type: n.Type, DataAtom: n.DataAtom, Data: n.Data, Namespace: n.Namespace,
+		Attr: append([]html.Attribute(nil), n.Attr...)}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		c.AppendChild(cloneTree(ch))
+	}
+	return c
+}

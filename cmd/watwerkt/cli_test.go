@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/watwerkt/watwerkt/corpus"
+	"github.com/watwerkt/watwerkt/indexer"
 )
 
 // runCLI runs the program as a user would, with its own data directory.
@@ -183,5 +186,27 @@ func TestCuratorSynonyms(t *testing.T) {
 	code, _, errOut = runCLI(t, a.dataDir, "ask", "maatje")
 	if code == exitOK || !strings.Contains(errOut, "synonyms.txt:2") {
 		t.Errorf("broken synonyms.txt: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestExampleConfig: the sample configuration in docs parses and its
+// selectors compile.
+func TestExampleConfig(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "..", "docs", "watwerkt.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := corpus.ParseConfig(f, "watwerkt.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Sources) < 3 {
+		t.Errorf("%d sources", len(cfg.Sources))
+	}
+	for _, s := range cfg.Sources {
+		if err := indexer.CheckSelectors(&s.Selectors); err != nil {
+			t.Errorf("%s: %v", s.Name, err)
+		}
 	}
 }

@@ -13,6 +13,7 @@ func runCrawl(ctx context.Context, a *app, args []string) int {
 	fs := a.flags("crawl")
 	configPath := fs.String("config", "watwerkt.toml", "configuratiebestand met de bronnen")
 	reportPath := fs.String("report", "", "schrijf het crawlrapport als JSON naar dit bestand")
+	allowPrivate := fs.Bool("allow-private", false, "sta adressen op het eigen netwerk toe (127.0.0.1, 10.x, 192.168.x …)")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
 	}
@@ -27,6 +28,7 @@ func runCrawl(ctx context.Context, a *app, args []string) int {
 	}
 	defer store.Close()
 	crawler := indexer.NewCrawler(store, a.log)
+	crawler.AllowPrivate = *allowPrivate
 	if cfg.UserAgent != "" {
 		crawler.UserAgent = cfg.UserAgent
 	}

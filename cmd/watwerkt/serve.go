@@ -30,6 +30,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	poll := fs.Duration("poll", time.Second, "hoe vaak naar een nieuwe indexversie wordt gekeken")
 	recrawl := fs.Duration("recrawl", 0, "crawl en indexeer opnieuw met deze tussenpoos, bv. 24h (vereist --config)")
 	configPath := fs.String("config", "", "configuratie met de bronnen, voor --recrawl")
+	allowPrivate := fs.Bool("allow-private", false, "laat --recrawl ook adressen op het eigen netwerk ophalen")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
 	}
@@ -101,7 +102,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	if cfg != nil {
 		wg.Add(1)
 		_, hasIndex := live.Status()
-		go func() { defer wg.Done(); a.recrawlLoop(ctx, cfg, *recrawl, !hasIndex, metrics) }()
+		go func() { defer wg.Done(); a.recrawlLoop(ctx, cfg, *recrawl, !hasIndex, *allowPrivate, metrics) }()
 	}
 	if *dev {
 		wg.Add(1)
@@ -153,7 +154,7 @@ func announceBots(a *app) {
 // recrawlLoop crawls the configured sources and builds a new index
 // version every interval (and at once when there is no index yet);
 // serve's watcher then swaps it in.
-func (a *app) recrawlLoop(ctx context.Context, cfg *corpus.Config, every time.Duration, now bool, m *web.Metrics) {
+func (a *app) recrawlLoop(ctx context.Context, cfg *corpus.Config, every time.Duration, now, allowPrivate bool, m *web.Metrics) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -165,19 +166,20 @@ func (a *app) recrawlLoop(ctx context.Context, cfg *corpus.Config, every time.Du
 			}
 		}
 		now = false
-		if err := a.crawlAndIndex(ctx, cfg, m); err != nil && ctx.Err() == nil {
+		if err := a.crawlAndIndex(ctx, cfg, allowPrivate, m); err != nil && ctx.Err() == nil {
 			a.log.Error("recrawl failed; the index in service stays", "err", err)
 		}
 	}
 }
 
-func (a *app) crawlAndIndex(ctx context.Context, cfg *corpus.Config, m *web.Metrics) error {
+func (a *app) crawlAndIndex(ctx context.Context, cfg *corpus.Config, allowPrivate bool, m *web.Metrics) error {
 	store, err := a.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	crawler := indexer.NewCrawler(store, a.log)
+	crawler.AllowPrivate = allowPrivate
 	if cfg.UserAgent != "" {
 		crawler.UserAgent = cfg.UserAgent
 	}

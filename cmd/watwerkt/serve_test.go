@@ -181,7 +181,7 @@ func TestServeRecrawl(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "watwerkt.toml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("[[source]]\nname = \"Jeugd in Beeld\"\nstart = [%q]\nrate = 500\n", srv.URL("magazine")+"/")), 0o644)
-	base, stop := startServe(t, filepath.Join(dir, "data"), "--recrawl", "1h", "--config", cfg)
+	base, stop := startServe(t, filepath.Join(dir, "data"), "--recrawl", "1h", "--config", cfg, "--allow-private")
 	deadline := time.Now().Add(15 * time.Second)
 	var health struct{ Documents int }
 	for getJSON(t, base+"/healthz", &health) != 200 {
