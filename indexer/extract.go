@@ -29,6 +29,7 @@ type Page struct {
 // share buttons, comment forms, newsletters and footers.
 var boilerplateSelectors = strings.Join([]string{
 	"script", "style", "noscript", "template", "iframe", "svg", "canvas",
+	"[hidden]", "[style*='display:none']", "[style*='display: none']", "[style*='visibility:hidden']",
 	"nav", "header", "footer", "aside", "form", "button", "input", "select", "textarea",
 	"[role=navigation]", "[role=dialog]", "[role=banner]", "[role=contentinfo]",
 	"[aria-hidden=true]", ".breadcrumb", ".breadcrumbs",
@@ -148,10 +149,22 @@ func ExtractWith(pageURL string, body []byte, contentType string, sel *corpus.Se
 
 	// Main text.
 	dom.Find(boilerplateSelectors).Remove()
+	// Wrappers whose class or id says boilerplate go too, but not the
+	// page's frame: CMSes put layout flags such as "sidebar-primary" or
+	// "gp-header-standard" on <body> and on wrappers of the whole page.
+	pageText := len(dom.Find("body").Text())
 	dom.Find("[class], [id]").Each(func(_ int, s *goquery.Selection) {
-		if boilerClass.MatchString(s.AttrOr("class", "")) || boilerClass.MatchString(s.AttrOr("id", "")) {
-			s.Remove()
+		switch goquery.NodeName(s) {
+		case "html", "body", "main", "article":
+			return
 		}
+		if !boilerClass.MatchString(s.AttrOr("class", "")) && !boilerClass.MatchString(s.AttrOr("id", "")) {
+			return
+		}
+		if pageText > 0 && len(s.Text()) > pageText/2 {
+			return
+		}
+		s.Remove()
 	})
 	main := mainContent(dom)
 	paras := paragraphs(main.Nodes)
