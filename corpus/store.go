@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -18,6 +19,9 @@ import (
 type Store struct {
 	db   *sql.DB
 	path string
+
+	stateOnce sync.Once
+	stateErr  error
 }
 
 // PutResult says what Put did with a document.
@@ -255,4 +259,78 @@ func (s *Store) DeleteSource(ctx context.Context, source string) (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// CrawlState is what the crawler remembers of a URL between crawls, for
+// conditional requests: the validators the server sent, and the links
+// the page had, so that an unchanged page still leads to its links.
+type CrawlState struct {
+	URL          string
+	ETag         string
+	LastModified string
+	DocID        string // the document stored from it, "" when none
+	Links        []string
+	FetchedAt    time.Time
+}
+
+const crawlStateSchema = `
+CREATE TABLE IF NOT EXISTS crawl_state (
+	url           TEXT PRIMARY KEY,
+	etag          TEXT NOT NULL DEFAULT '',
+	last_modified TEXT NOT NULL DEFAULT '',
+	doc_id        TEXT NOT NULL DEFAULT '',
+	links         TEXT NOT NULL DEFAULT '[]',
+	fetched_at    TEXT NOT NULL
+);`
+
+func (s *Store) ensureCrawlState(ctx context.Context) error {
+	s.stateOnce.Do(func() {
+		_, s.stateErr = s.db.ExecContext(ctx, crawlStateSchema)
+	})
+	return s.stateErr
+}
+
+// CrawlState returns the remembered state of a URL; ok is false when
+// there is none.
+func (s *Store) CrawlState(ctx context.Context, url string) (st CrawlState, ok bool, err error) {
+	if err := s.ensureCrawlState(ctx); err != nil {
+		return st, false, fmt.Errorf("crawl state: %w", err)
+	}
+	var links, fetched string
+	err = s.db.QueryRowContext(ctx, `SELECT url, etag, last_modified, doc_id, links, fetched_at FROM crawl_state WHERE url = ?`, url).
+		Scan(&st.URL, &st.ETag, &st.LastModified, &st.DocID, &links, &fetched)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("crawl state %s: %w", url, err)
+	}
+	json.Unmarshal([]byte(links), &st.Links)
+	st.FetchedAt, _ = time.Parse(timeFormat, fetched)
+	return st, true, nil
+}
+
+// PutCrawlState remembers the state of a URL.
+func (s *Store) PutCrawlState(ctx context.Context, st CrawlState) error {
+	if err := s.ensureCrawlState(ctx); err != nil {
+		return fmt.Errorf("crawl state: %w", err)
+	}
+	links, _ := json.Marshal(nonNil(st.Links))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO crawl_state (url, etag, last_modified, doc_id, links, fetched_at)
+		VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified,
+		doc_id=excluded.doc_id, links=excluded.links, fetched_at=excluded.fetched_at`,
+		st.URL, st.ETag, st.LastModified, st.DocID, string(links), st.FetchedAt.UTC().Format(timeFormat))
+	if err != nil {
+		return fmt.Errorf("crawl state %s: %w", st.URL, err)
+	}
+	return nil
+}
+
+// Touch records that a document was confirmed unchanged now.
+func (s *Store) Touch(ctx context.Context, id string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE documents SET fetched_at = ? WHERE id = ?`, at.UTC().Format(timeFormat), id)
+	if err != nil {
+		return fmt.Errorf("touch %s: %w", id, err)
+	}
+	return nil
 }

@@ -30,6 +30,15 @@ type Sink interface {
 	Put(ctx context.Context, d *corpus.Document) (corpus.PutResult, error)
 }
 
+// StateStore is a Sink that also remembers per-URL crawl state, which
+// enables conditional requests (If-None-Match, If-Modified-Since);
+// *corpus.Store is one.
+type StateStore interface {
+	CrawlState(ctx context.Context, url string) (corpus.CrawlState, bool, error)
+	PutCrawlState(ctx context.Context, st corpus.CrawlState) error
+	Touch(ctx context.Context, id string, at time.Time) error
+}
+
 // Crawler fetches the pages of configured sources and puts the extracted
 // documents into a Sink.
 type Crawler struct {
@@ -132,6 +141,8 @@ type Report struct {
 	Added     int            `json:"added"`
 	Updated   int            `json:"updated"`
 	Unchanged int            `json:"unchanged"`
+	// NotModified counts pages the server answered 304 Not Modified to.
+	NotModified int `json:"not_modified"`
 	Skipped   map[string]int `json:"skipped"` // reason → count
 	Errors    []FetchError   `json:"errors"`
 	Duration  time.Duration  `json:"duration_ns"`
@@ -312,7 +323,24 @@ func (cr *crawl) visit(ctx context.Context, q queued) error {
 		cr.rep.skip(SkipRobots)
 		return nil
 	}
-	body, resp, err := cr.fetch(ctx, q.url)
+	states, _ := cr.c.Sink.(StateStore)
+	var prev *corpus.CrawlState
+	hdr := map[string]string{}
+	if states != nil {
+		if st, ok, err := states.CrawlState(ctx, q.url); err == nil && ok {
+			prev = &st
+			if st.ETag != "" {
+				hdr["If-None-Match"] = st.ETag
+			}
+			if st.LastModified != "" {
+				hdr["If-Modified-Since"] = st.LastModified
+			}
+		}
+	}
+	body, resp, err := cr.fetchWith(ctx, q.url, hdr)
+	if errors.Is(err, errNotModified) && prev != nil {
+		return cr.notModified(ctx, q, prev, states)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -321,6 +349,15 @@ func (cr *crawl) visit(ctx context.Context, q queued) error {
 		return nil
 	}
 	cr.rep.Fetched++
+	state := corpus.CrawlState{URL: q.url, ETag: resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"), FetchedAt: time.Now().UTC()}
+	if states != nil {
+		defer func() {
+			if err := states.PutCrawlState(ctx, state); err != nil {
+				cr.logger().Warn("crawl state not saved", "url", q.url, "err", err)
+			}
+		}()
+	}
 	if cr.c.Progress != nil {
 		cr.c.Progress(cr.src.Name, q.url, cr.rep.Fetched)
 	}
@@ -335,6 +372,7 @@ func (cr *crawl) visit(ctx context.Context, q queued) error {
 		cr.fail(q.url, err)
 		return nil
 	}
+	state.Links = page.Links
 	if q.depth < cr.src.MaxDepth {
 		for _, l := range page.Links {
 			cr.enqueue(l, q.depth+1)
@@ -389,6 +427,7 @@ func (cr *crawl) visit(ctx context.Context, q queued) error {
 	if err != nil {
 		return fmt.Errorf("crawl %s: store %s: %w", cr.src.Name, q.url, err)
 	}
+	state.DocID = d.ID
 	switch res {
 	case corpus.Added:
 		cr.rep.Added++
@@ -413,6 +452,32 @@ func (cr *crawl) logger() *slog.Logger {
 	return cr.c.Logger
 }
 
+// notModified handles a 304: the stored document is confirmed, and the
+// links the page had last time are followed as if it had been fetched.
+func (cr *crawl) notModified(ctx context.Context, q queued, prev *corpus.CrawlState, states StateStore) error {
+	cr.rep.NotModified++
+	if q.depth < cr.src.MaxDepth {
+		for _, l := range prev.Links {
+			cr.enqueue(l, q.depth+1)
+		}
+	}
+	now := time.Now().UTC()
+	if prev.DocID != "" {
+		if err := states.Touch(ctx, prev.DocID, now); err != nil {
+			return fmt.Errorf("crawl %s: %w", cr.src.Name, err)
+		}
+		cr.rep.Unchanged++
+	}
+	prev.FetchedAt = now
+	if err := states.PutCrawlState(ctx, *prev); err != nil {
+		cr.logger().Warn("crawl state not saved", "url", q.url, "err", err)
+	}
+	return nil
+}
+
+// errNotModified is a 304 answer to a conditional request.
+var errNotModified = errors.New("not modified")
+
 // errStatus is a non-200 answer.
 type errStatus int
 
@@ -421,6 +486,11 @@ func (e errStatus) Error() string { return fmt.Sprintf("HTTP %d", int(e)) }
 // fetch GETs a URL politely: it waits for the rate limiter, follows only
 // redirects within scope, and caps the body.
 func (cr *crawl) fetch(ctx context.Context, raw string) ([]byte, *http.Response, error) {
+	return cr.fetchWith(ctx, raw, nil)
+}
+
+// fetchWith is fetch with extra request headers (conditional requests).
+func (cr *crawl) fetchWith(ctx context.Context, raw string, hdr map[string]string) ([]byte, *http.Response, error) {
 	if err := cr.limiter.Wait(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -431,6 +501,9 @@ func (cr *crawl) fetch(ctx context.Context, raw string) ([]byte, *http.Response,
 	req.Header.Set("User-Agent", cr.c.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5")
 	req.Header.Set("Accept-Language", "nl,en;q=0.5")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
 	client := *cr.c.Client
 	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
@@ -450,6 +523,9 @@ func (cr *crawl) fetch(ctx context.Context, raw string) ([]byte, *http.Response,
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified && len(hdr) > 0 {
+		return nil, resp, errNotModified
+	}
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, resp, errStatus(resp.StatusCode)

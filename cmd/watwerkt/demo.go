@@ -108,6 +108,9 @@ func ensureIndex(ctx context.Context, a *app) (*search.Engine, error) {
 func printCrawlReport(w io.Writer, rep *indexer.Report) {
 	fmt.Fprintf(w, "%s: %d pagina's opgehaald, %d opgeslagen (%d nieuw, %d gewijzigd, %d ongewijzigd)",
 		rep.Source, rep.Fetched, rep.Stored(), rep.Added, rep.Updated, rep.Unchanged)
+	if rep.NotModified > 0 {
+		fmt.Fprintf(w, "; %d keer 304 (niet gewijzigd)", rep.NotModified)
+	}
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(w, "; overgeslagen: %v", joinComma(rep.SortedSkips()))
 	}
