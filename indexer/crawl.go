@@ -136,16 +136,16 @@ var nonPublic = []netip.Prefix{
 
 // Report says what one crawl of a source did.
 type Report struct {
-	Source    string         `json:"source"`
-	Fetched   int            `json:"fetched"`
-	Added     int            `json:"added"`
-	Updated   int            `json:"updated"`
-	Unchanged int            `json:"unchanged"`
+	Source    string `json:"source"`
+	Fetched   int    `json:"fetched"`
+	Added     int    `json:"added"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
 	// NotModified counts pages the server answered 304 Not Modified to.
-	NotModified int `json:"not_modified"`
-	Skipped   map[string]int `json:"skipped"` // reason → count
-	Errors    []FetchError   `json:"errors"`
-	Duration  time.Duration  `json:"duration_ns"`
+	NotModified int            `json:"not_modified"`
+	Skipped     map[string]int `json:"skipped"` // reason → count
+	Errors      []FetchError   `json:"errors"`
+	Duration    time.Duration  `json:"duration_ns"`
 }
 
 // Stored is the number of documents added, updated or confirmed.
