@@ -317,6 +317,18 @@ func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
 		match(fIntro, e.opt.IntroBoost),
 		match(fBody, e.opt.BodyBoost),
 	}
+	if e.opt.ExactBoost > 0 && fuzziness == 0 {
+		for _, f := range []struct {
+			field string
+			boost float64
+		}{{fTitleExact, e.opt.TitleBoost}, {fBodyExact, e.opt.BodyBoost}} {
+			m := bleve.NewMatchQuery(q.Topic)
+			m.SetField(f.field)
+			m.Analyzer = exactAnalyzerName
+			m.SetBoost(e.opt.ExactBoost * f.boost)
+			should = append(should, m)
+		}
+	}
 	// A phrase boost helps short questions ("informele mentor"); for long
 	// ones the whole text never occurs as a phrase and only costs time.
 	if len(q.Terms) > 1 && len(q.Terms) <= maxPhraseTerms && fuzziness == 0 && e.opt.PhraseBoost > 0 {

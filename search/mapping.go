@@ -15,17 +15,19 @@ import (
 
 // Field names in the index.
 const (
-	fTitle     = "title"
-	fIntro     = "intro"
-	fBody      = "body"
-	fSource    = "source"
-	fType      = "type"
-	fThemes    = "themes"
-	fRegion    = "region"
-	fYear      = "year"
-	fPublished = "published"
-	fURL       = "url"
-	fAuthor    = "author"
+	fTitle      = "title"
+	fIntro      = "intro"
+	fBody       = "body"
+	fTitleExact = "title_exact"
+	fBodyExact  = "body_exact"
+	fSource     = "source"
+	fType       = "type"
+	fThemes     = "themes"
+	fRegion     = "region"
+	fYear       = "year"
+	fPublished  = "published"
+	fURL        = "url"
+	fAuthor     = "author"
 )
 
 // facetAnalyzer keeps a whole value as one lower-cased term, so filters
@@ -46,6 +48,9 @@ type indexDoc struct {
 	URL       string   `json:"url"`
 	Author    string   `json:"author"`
 }
+
+// exactAnalyzerName keeps words as written (lower case, no stemming).
+const exactAnalyzerName = "watwerkt_exact"
 
 // compoundAnalyzerName is the Dutch analyzer with the corpus's compound
 // dictionary; it exists only in mappings built with a vocabulary.
@@ -93,9 +98,20 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fTitle, text(true))
+	// Next to the stemmed fields, unstemmed copies of title and body let a
+	// question's exact words count for more (Options.ExactBoost).
+	exact := func(name string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Name = name
+		f.Analyzer = exactAnalyzerName
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		return f
+	}
+	doc.AddFieldMappingsAt(fTitle, text(true), exact(fTitleExact))
 	doc.AddFieldMappingsAt(fIntro, text(true))
-	doc.AddFieldMappingsAt(fBody, text(true))
+	doc.AddFieldMappingsAt(fBody, text(true), exact(fBodyExact))
 	doc.AddFieldMappingsAt(fSource, kw())
 	doc.AddFieldMappingsAt(fType, kw())
 	doc.AddFieldMappingsAt(fThemes, kw())
@@ -105,6 +121,13 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fURL, stored())
 	doc.AddFieldMappingsAt(fAuthor, stored())
 
+	if err := m.AddCustomAnalyzer(exactAnalyzerName, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, apostropheFilterName, nl.StopName},
+	}); err != nil {
+		panic(err)
+	}
 	if err := m.AddCustomAnalyzer(facetAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     single.Name,

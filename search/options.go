@@ -19,6 +19,7 @@ type Options struct {
 	BodyBoost   float64 // … in the body
 	PhraseBoost float64 // extra weight when the topic occurs as a phrase; 0 turns it off
 	Decompound  bool    // split compounds (needs a vocabulary at build time)
+	ExactBoost  float64 // weight of matches on the unstemmed copies of title and body; 0 turns it off
 	// SynonymWeight scales the weight of synonym and acronym expansions;
 	// 0 turns expansion off.
 	SynonymWeight float64
@@ -79,16 +80,18 @@ func (o *Options) Set(kv string) error {
 		return num(&o.BodyBoost)
 	case "phrase":
 		return num(&o.PhraseBoost)
+	case "exact":
+		return num(&o.ExactBoost)
 	case "synonyms":
 		return num(&o.SynonymWeight)
 	default:
-		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, synonyms)", k)
+		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms)", k)
 	}
 	return nil
 }
 
 // String lists the options as name=value pairs.
 func (o Options) String() string {
-	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g synonyms=%g",
-		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.SynonymWeight)
+	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g exact=%g synonyms=%g",
+		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.ExactBoost, o.SynonymWeight)
 }
