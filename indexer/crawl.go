@@ -5,6 +5,7 @@
 package indexer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -363,11 +364,17 @@ func (cr *crawl) visit(ctx context.Context, q queued) error {
 	}
 	final := resp.Request.URL.String()
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if mt != "" && mt != "text/html" && mt != "application/xhtml+xml" {
+	isPDF := mt == "application/pdf" || (mt == "application/octet-stream" && bytes.HasPrefix(body, []byte("%PDF-")))
+	if mt != "" && mt != "text/html" && mt != "application/xhtml+xml" && !isPDF {
 		cr.rep.skip(SkipNotHTML)
 		return nil
 	}
-	page, err := ExtractWith(final, body, resp.Header.Get("Content-Type"), &cr.src.Selectors)
+	var page *Page
+	if isPDF {
+		page, err = ExtractPDF(final, body)
+	} else {
+		page, err = ExtractWith(final, body, resp.Header.Get("Content-Type"), &cr.src.Selectors)
+	}
 	if err != nil {
 		cr.fail(q.url, err)
 		return nil
