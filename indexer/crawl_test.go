@@ -115,7 +115,7 @@ func newScenarioSite(t *testing.T, robotsStatus int, outside string) *testSite {
 		},
 		"/sitemap.xml": func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, sitemapOf(s.URL, "/artikel/a", "/artikel/b", "/kopie", "/geheim/rapport",
-				"/rapport.pdf", "/fout", "/lus", "/weg", "/verborgen"))
+				"/bijlage.zip", "/fout", "/lus", "/weg", "/verborgen"))
 		},
 		"/": htmlPage(`<html><body><main><h2><a href="/artikel/a">A</a></h2><h2><a href="/artikel/b">B</a></h2>
 <h2><a href="` + outside + `/elders">Elders</a></h2><p><a href="/nofollow" rel="nofollow">x</a></p></main></body></html>`),
@@ -128,8 +128,8 @@ func newScenarioSite(t *testing.T, robotsStatus int, outside string) *testSite {
 		"/kopie": htmlPage(strings.Replace(dup, "</article>",
 			`<p><time datetime="2021-11-26">26 november 2021</time> <a href="`+outside+`/ook-elders">elders</a></p></article>`, 1)),
 		"/geheim/rapport": htmlPage(article("Geheim", "", "")),
-		"/rapport.pdf": func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/pdf")
+		"/bijlage.zip": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/zip")
 			fmt.Fprint(w, "%PDF-1.4\n%âãÏÓ\n")
 		},
 		"/fout": text(http.StatusInternalServerError, "stuk"),
@@ -185,7 +185,7 @@ func TestCrawlScenario(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Crawl: %v", err)
 	}
-	// Fetched: /, a, b, kopie, rapport.pdf, verborgen and c (found only
+	// Fetched: /, a, b, kopie, bijlage.zip, verborgen and c (found only
 	// through the noindex page, whose links are followed).
 	if rep.Fetched != 7 || rep.Added != 3 || rep.Updated != 0 || rep.Unchanged != 0 || rep.Stored() != 3 {
 		t.Errorf("Fetched %d, Added %d, Updated %d, Unchanged %d; want 7, 3, 0, 0", rep.Fetched, rep.Added, rep.Updated, rep.Unchanged)
