@@ -167,3 +167,19 @@ func TestSourceTypeOf(t *testing.T) {
 		t.Errorf("bad types pattern: err %v, want one naming types", err)
 	}
 }
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add("[[source]]\nname = \"a\"\nstart = [\"https://x.nl/\"]\ndeny = ['/z']\ntypes = { \"/p/\" = \"project\" }\n")
+	f.Add("[[source]]\nname = \"\"\n")
+	f.Add("user_agent = 1")
+	f.Fuzz(func(t *testing.T, s string) {
+		cfg, err := ParseConfig(strings.NewReader(s), "f.toml")
+		if err != nil {
+			return
+		}
+		for _, src := range cfg.Sources {
+			src.Permits("https://x.nl/a")
+			src.TypeOf("https://x.nl/a")
+		}
+	})
+}

@@ -104,3 +104,15 @@ func FuzzUnderstand(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseSynonyms(f *testing.F) {
+	f.Add("lvb = licht verstandelijke beperking\njeugdzorg ~ jeugdhulp\n# c\n")
+	f.Add("= =\n~")
+	f.Fuzz(func(t *testing.T, s string) {
+		syn, err := ParseSynonyms(strings.NewReader(s), "syn.txt")
+		if err != nil {
+			return
+		}
+		syn.expand(strings.Fields(s), 8)
+	})
+}
