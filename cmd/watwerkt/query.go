@@ -46,19 +46,29 @@ func (a *app) responder(eng *search.Engine) *bots.Responder {
 // searchTimeout bounds one question, whatever it contains.
 const searchTimeout = 10 * time.Second
 
+// questionEngine opens the index for one question (building the demo
+// corpus first when there is none) and a context with the time limit of
+// one question; done releases both.
+func questionEngine(ctx context.Context, a *app) (*search.Engine, context.Context, func(), error) {
+	eng, err := ensureIndex(ctx, a)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	qctx, cancel := context.WithTimeout(ctx, searchTimeout)
+	return eng, qctx, func() { cancel(); eng.Close() }, nil
+}
+
 func runAsk(ctx context.Context, a *app, args []string) int {
 	fs := a.flags("ask")
 	pos, ok := a.parse(fs, args)
 	if !ok {
 		return exitUsage
 	}
-	eng, err := ensureIndex(ctx, a)
+	eng, ctx, done, err := questionEngine(ctx, a)
 	if err != nil {
 		return a.fail("index openen", err)
 	}
-	defer eng.Close()
-	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
-	defer cancel()
+	defer done()
 	ans := a.responder(eng).Answer(ctx, bots.Question{Text: strings.Join(pos, " ")})
 	fmt.Fprint(a.stdout, bots.RenderText(ans))
 	if len(ans.Items) == 0 {
@@ -100,13 +110,11 @@ func runSearch(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "watwerkt search: --limit moet tussen 1 en %d liggen.\n", search.MaxLimit)
 		return exitUsage
 	}
-	eng, err := ensureIndex(ctx, a)
+	eng, ctx, done, err := questionEngine(ctx, a)
 	if err != nil {
 		return a.fail("index openen", err)
 	}
-	defer eng.Close()
-	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
-	defer cancel()
+	defer done()
 	res, err := eng.Search(ctx, search.Request{Query: strings.Join(pos, " "), Filters: filters, Limit: *limit, Explain: *explain})
 	if err != nil {
 		a.log.Error("search failed", "err", err)
