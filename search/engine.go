@@ -312,10 +312,14 @@ func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
 		m.SetFuzziness(fuzziness)
 		return m
 	}
-	should := []query.Query{
-		match(fTitle, e.opt.TitleBoost),
-		match(fIntro, e.opt.IntroBoost),
-		match(fBody, e.opt.BodyBoost),
+	var should []query.Query
+	for _, f := range []struct {
+		field string
+		boost float64
+	}{{fTitle, e.opt.TitleBoost}, {fIntro, e.opt.IntroBoost}, {fBody, e.opt.BodyBoost}} {
+		if f.boost > 0 { // a zero weight turns the field off
+			should = append(should, match(f.field, f.boost))
+		}
 	}
 	if e.opt.ExactBoost > 0 && fuzziness == 0 {
 		for _, f := range []struct {

@@ -34,6 +34,7 @@ func DefaultOptions() Options {
 		IntroBoost:    1.0,
 		BodyBoost:     1.0,
 		PhraseBoost:   2.0,
+		ExactBoost:    0.25,
 		Decompound:    true,
 		SynonymWeight: 1.0,
 	}
