@@ -24,8 +24,8 @@ func dekamerEngine(b testing.TB) (*Engine, []EvalQuery) {
 	var docs []*corpus.Document
 	vocab := NewVocabulary()
 	if err := ReadJSONL(cf, "corpus", func(d EvalDoc) error {
-		docs = append(docs, &corpus.Document{ID: d.ID, Title: d.Title, Body: d.Text})
-		vocab.Add(d.Title + " " + d.Text)
+		docs = append(docs, &corpus.Document{ID: string(d.ID), Title: string(d.Title), Body: string(d.Text)})
+		vocab.Add(string(d.Title + " " + d.Text))
 		return nil
 	}); err != nil {
 		b.Fatal(err)

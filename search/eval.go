@@ -15,27 +15,71 @@ import (
 // EvalQuery is one judged question in the BEIR layout
 // ({"_id","title","text",…}).
 type EvalQuery struct {
-	ID     string `json:"_id"`
-	Title  string `json:"title"`
-	Text   string `json:"text"`
-	Themes string `json:"themes"` // comma-separated
-	Care   bool   `json:"care_social_related"`
+	ID     FlexString `json:"_id"`
+	Title  FlexString `json:"title"`
+	Text   FlexString `json:"text"`
+	Themes FlexString `json:"themes"` // a string or a list, joined by commas
+	Care   FlexBool   `json:"care_social_related"`
 }
 
 // Form returns the question as asked in a form: "short" is the title,
 // "long" the title and the text.
 func (q EvalQuery) Form(form string) string {
-	if form == "long" {
-		return strings.TrimSpace(q.Title + " " + q.Text)
+	if form == "long" || q.Title == "" {
+		return strings.TrimSpace(string(q.Title) + " " + string(q.Text))
 	}
-	return q.Title
+	return string(q.Title)
+}
+
+// FlexString accepts a JSON string, number, list of strings or null, so
+// judged sets from other tools load as they are.
+type FlexString string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *FlexString) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*f = FlexString(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		*f = FlexString(n.String())
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err == nil {
+		*f = FlexString(strings.Join(list, ","))
+		return nil
+	}
+	if string(b) == "null" {
+		*f = ""
+		return nil
+	}
+	return fmt.Errorf("want a string, got %.40s", b)
+}
+
+// FlexBool accepts true/false, "true"/"false", 1/0 and null.
+type FlexBool bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *FlexBool) UnmarshalJSON(b []byte) error {
+	switch strings.Trim(strings.ToLower(string(b)), `"`) {
+	case "true", "1", "yes":
+		*f = true
+	case "false", "0", "no", "", "null":
+		*f = false
+	default:
+		return fmt.Errorf("want true or false, got %.40s", b)
+	}
+	return nil
 }
 
 // EvalDoc is one corpus line ({"_id","title","text"}).
 type EvalDoc struct {
-	ID    string `json:"_id"`
-	Title string `json:"title"`
-	Text  string `json:"text"`
+	ID    FlexString `json:"_id"`
+	Title FlexString `json:"title"`
+	Text  FlexString `json:"text"`
 }
 
 // Qrels maps query id → document id → relevance grade.
@@ -75,8 +119,14 @@ func ReadQrels(r io.Reader, name string) (Qrels, error) {
 	for sc.Scan() {
 		line++
 		f := strings.Split(strings.TrimSpace(sc.Text()), "\t")
-		if line == 1 && len(f) > 0 && (f[0] == "query-id" || f[0] == "query_id") {
+		if len(f) == 1 {
+			f = strings.Fields(f[0]) // space-separated files
+		}
+		if line == 1 && len(f) > 0 && (f[0] == "query-id" || f[0] == "query_id" || f[0] == "qid") {
 			continue
+		}
+		if len(f) == 4 { // TREC layout: qid, iteration, docid, grade
+			f = []string{f[0], f[2], f[3]}
 		}
 		if len(f) == 1 && f[0] == "" {
 			continue
@@ -84,10 +134,11 @@ func ReadQrels(r io.Reader, name string) (Qrels, error) {
 		if len(f) != 3 {
 			return nil, fmt.Errorf("%s:%d: want 3 tab-separated fields, got %d", name, line, len(f))
 		}
-		grade, err := strconv.Atoi(f[2])
+		g, err := strconv.ParseFloat(f[2], 64)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: score %q: %v", name, line, f[2], err)
 		}
+		grade := int(math.Round(g))
 		if q[f[0]] == nil {
 			q[f[0]] = map[string]int{}
 		}

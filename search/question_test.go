@@ -116,3 +116,26 @@ func FuzzParseSynonyms(f *testing.F) {
 		syn.expand(strings.Fields(s), 8)
 	})
 }
+
+func TestEvalFormats(t *testing.T) {
+	var qs []EvalQuery
+	in := `{"_id": 12, "title": "a", "text": "b", "themes": ["X","Y"], "care_social_related": "true"}
+{"_id": "q2", "title": null, "text": "alleen tekst", "care_social_related": 0}
+`
+	if err := ReadJSONL(strings.NewReader(in), "q.jsonl", func(q EvalQuery) error { qs = append(qs, q); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if qs[0].ID != "12" || qs[0].Themes != "X,Y" || !bool(qs[0].Care) || bool(qs[1].Care) || qs[1].Form("short") != "alleen tekst" {
+		t.Errorf("parsed %+v", qs)
+	}
+	for _, tt := range []struct{ name, in string }{
+		{"beir", "query-id\tcorpus-id\tscore\nq1\td1\t1\n"},
+		{"trec", "q1 0 d1 1\n"},
+		{"float", "q1\td1\t1.0\n"},
+	} {
+		q, err := ReadQrels(strings.NewReader(tt.in), tt.name)
+		if err != nil || q["q1"]["d1"] != 1 {
+			t.Errorf("%s: %v %v", tt.name, q, err)
+		}
+	}
+}

@@ -73,7 +73,7 @@ func runEval(ctx context.Context, a *app, args []string) int {
 		for i, h := range res.Hits {
 			ids[i] = h.ID
 		}
-		scores = append(scores, search.Score(q.ID, ids, qrels[q.ID]))
+		scores = append(scores, search.Score(string(q.ID), ids, qrels[string(q.ID)]))
 	}
 	// Latency is measured on what users get: a top 10 with snippets.
 	var p50s, p95s []time.Duration
@@ -148,7 +148,7 @@ func loadJudged(queriesPath, qrelsPath string) ([]search.EvalQuery, search.Qrels
 	defer f.Close()
 	var queries []search.EvalQuery
 	err = search.ReadJSONL(f, queriesPath, func(q search.EvalQuery) error {
-		if _, judged := qrels[q.ID]; judged {
+		if _, judged := qrels[string(q.ID)]; judged {
 			queries = append(queries, q)
 		}
 		return nil
@@ -171,9 +171,9 @@ func indexEvalCorpus(ctx context.Context, path string, v search.Versions) (int, 
 	var docs []*corpus.Document
 	vocab := search.NewVocabulary()
 	err = search.ReadJSONL(f, path, func(d search.EvalDoc) error {
-		docs = append(docs, &corpus.Document{ID: d.ID, Title: d.Title, Body: d.Text})
-		vocab.Add(d.Title)
-		vocab.Add(d.Text)
+		docs = append(docs, &corpus.Document{ID: string(d.ID), Title: string(d.Title), Body: string(d.Text)})
+		vocab.Add(string(d.Title))
+		vocab.Add(string(d.Text))
 		return ctx.Err()
 	})
 	if err != nil {

@@ -39,7 +39,8 @@ func runImport(ctx context.Context, a *app, args []string) int {
 	defer store.Close()
 	counts := map[corpus.PutResult]int{}
 	now := time.Now().UTC()
-	err = search.ReadJSONL(f, *path, func(d search.EvalDoc) error {
+	err = search.ReadJSONL(f, *path, func(e search.EvalDoc) error {
+		d := struct{ ID, Title, Text string }{string(e.ID), string(e.Title), string(e.Text)}
 		if strings.TrimSpace(d.ID) == "" {
 			return fmt.Errorf("_id ontbreekt")
 		}
