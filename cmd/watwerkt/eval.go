@@ -169,9 +169,19 @@ func indexEvalCorpus(ctx context.Context, path string, v search.Versions) (int, 
 	}
 	defer f.Close()
 	var docs []*corpus.Document
+	at := map[string]int{} // a repeated _id replaces the earlier document
 	vocab := search.NewVocabulary()
 	err = search.ReadJSONL(f, path, func(d search.EvalDoc) error {
-		docs = append(docs, &corpus.Document{ID: string(d.ID), Title: string(d.Title), Body: string(d.Text)})
+		doc := &corpus.Document{ID: string(d.ID), Title: string(d.Title), Body: string(d.Text)}
+		if doc.ID == "" {
+			return fmt.Errorf("_id ontbreekt")
+		}
+		if i, dup := at[doc.ID]; dup {
+			docs[i] = doc
+		} else {
+			at[doc.ID] = len(docs)
+			docs = append(docs, doc)
+		}
 		vocab.Add(string(d.Title))
 		vocab.Add(string(d.Text))
 		return ctx.Err()
