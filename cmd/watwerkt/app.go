@@ -41,10 +41,8 @@ type command struct {
 	run                 func(ctx context.Context, a *app, args []string) int
 }
 
-var commands []command
-
-func init() {
-	commands = []command{
+func commandList() []command {
+	return []command{
 		{"demo", "", "start de demosites, crawl ze, bouw de index en open een chat in de terminal", runDemo},
 		{"ask", `"vraag"`, "beantwoord één vraag zoals een chatbot dat doet", runAsk},
 		{"search", `[--json] [--limit N] [--explain] [--filter k=v] "vraag"`, "zoek en toon de ranglijst (of JSON)", runSearch},
@@ -70,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		usage(stdout)
 		return exitOK
 	}
-	for _, c := range commands {
+	for _, c := range commandList() {
 		if c.name == name && c.run != nil {
 			return c.run(ctx, a, rest)
 		}
@@ -83,7 +81,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "watwerkt — zoekmachine voor kennis over jeugdhulp: \"wat werkt bij …?\"")
 	fmt.Fprintln(w, "\nGebruik: watwerkt <commando> [opties]")
 	fmt.Fprintln(w, "\nCommando's:")
-	for _, c := range commands {
+	for _, c := range commandList() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 		if c.args != "" {
 			fmt.Fprintf(w, "           watwerkt %s %s\n", c.name, c.args)

@@ -210,3 +210,22 @@ func TestExampleConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestAskOnCrawledStoreWithoutIndex: when the store already holds the
+// user's own documents, ask points at "watwerkt index" instead of mixing
+// the demo corpus into them.
+func TestAskOnCrawledStoreWithoutIndex(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(t.TempDir(), "docs.jsonl")
+	os.WriteFile(f, []byte(`{"_id":"e1","title":"Eigen rapport","text":"Over wachtlijsten in de jeugdhulp."}`+"\n"), 0o644)
+	if code, _, errOut := runCLI(t, dir, "import", "--jsonl", f, "--source", "Eigen"); code != exitOK {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, dir, "ask", "wachtlijst")
+	if code != exitFailure || !strings.Contains(errOut, "watwerkt index") {
+		t.Errorf("ask: exit %d, stderr %q; want a pointer to watwerkt index", code, errOut)
+	}
+	if code, out, _ := runCLI(t, dir, "index"); code != exitOK || !strings.Contains(out, "1 documenten") {
+		t.Errorf("index: exit %d, %q; want only the imported document", code, out)
+	}
+}

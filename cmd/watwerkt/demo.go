@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"os"
 	"fmt"
 	"io"
 	"time"
@@ -89,6 +91,13 @@ func ensureIndex(ctx context.Context, a *app) (*search.Engine, error) {
 	if !isNoIndex(err) {
 		return nil, err
 	}
+	// A store that already holds crawled documents is the user's own
+	// corpus: it needs "watwerkt index", not demo pages mixed into it.
+	if n, err := a.storedDocuments(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		return nil, fmt.Errorf("de corpusopslag in %s heeft %d documenten maar nog geen index; bouw die met \"watwerkt index\"", a.dataDir, n)
+	}
 	fmt.Fprintf(a.stderr, "Nog geen index in %s: het democorpus wordt eerst opgehaald en geïndexeerd.\n", a.dataDir)
 	srv, err := demo.Start(ctx)
 	if err != nil {
@@ -132,3 +141,17 @@ func joinComma(s []string) string {
 }
 
 var _ indexer.Sink = (*corpus.Store)(nil)
+
+// storedDocuments counts the documents in the store, 0 when there is no
+// store yet.
+func (a *app) storedDocuments(ctx context.Context) (int, error) {
+	if _, err := os.Stat(a.storePath()); errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer store.Close()
+	return store.Count(ctx)
+}
