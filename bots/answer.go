@@ -21,6 +21,12 @@ type Question struct {
 	Filters map[string]string // bron, thema, regio, jaar
 	Offset  int
 	Limit   int
+
+	// Where it was asked, for the question log: the platform ("discord",
+	// "telegram", "web", "console", "cli") and an opaque channel id.
+	// Never a user name or user id.
+	Platform string
+	Channel  string
 }
 
 // Results is what a Searcher found.
@@ -74,11 +80,19 @@ type Item struct {
 // DefaultPageSize is the number of results per answer.
 const DefaultPageSize = 5
 
+// Recorder keeps the question log and the feedback; the corpus store
+// is one. Nil means nothing is recorded.
+type Recorder interface {
+	LogQuestion(ctx context.Context, e corpus.QuestionEvent) error
+	PutFeedback(ctx context.Context, f corpus.Feedback) error
+}
+
 // Responder turns questions into answers.
 type Responder struct {
 	Searcher Searcher
 	PageSize int
 	Logger   *slog.Logger
+	Recorder Recorder // optional: logs first pages of questions, stores feedback
 }
 
 // Answer answers one question. It never fails: when the search breaks,
@@ -95,7 +109,11 @@ func (r *Responder) Answer(ctx context.Context, q Question) Answer {
 		a.Message = msgEmpty
 		return a
 	}
+	start := time.Now()
 	res, err := r.Searcher.Search(ctx, q)
+	if err == nil && q.Offset == 0 {
+		r.record(ctx, q, res, time.Since(start))
+	}
 	if err != nil {
 		if r.Logger != nil {
 			r.Logger.Error("search failed", "err", err, "question_len", len(q.Text))
@@ -147,6 +165,59 @@ func (r *Responder) Answer(ctx context.Context, q Question) Answer {
 	return a
 }
 
+// record writes a question to the log; a failing log never fails the answer.
+func (r *Responder) record(ctx context.Context, q Question, res *Results, took time.Duration) {
+	if r.Recorder == nil {
+		return
+	}
+	e := corpus.QuestionEvent{
+		Platform: q.Platform, Channel: q.Channel, Question: q.Text, Query: res.Topic,
+		Total: res.Total, Latency: took, Zero: len(res.Hits) == 0,
+	}
+	for _, h := range res.Hits {
+		e.ResultIDs = append(e.ResultIDs, h.ID)
+	}
+	if err := r.Recorder.LogQuestion(context.WithoutCancel(ctx), e); err != nil && r.Logger != nil {
+		r.Logger.Warn("question log", "err", err)
+	}
+}
+
+// Next answers with the page after prev; when there is none, the answer
+// carries a message saying so.
+func (r *Responder) Next(ctx context.Context, prev Answer) Answer {
+	if !prev.HasMore {
+		a := Answer{English: prev.English, Question: prev.Question}
+		a.Message = texts(prev.English).noMore
+		return a
+	}
+	q := prev.Question
+	q.Offset = prev.NextOffset
+	return r.Answer(ctx, q)
+}
+
+// Feedback stores a rating (+1 or -1) of an answer and returns the
+// thank-you to show the user.
+func (r *Responder) Feedback(ctx context.Context, a Answer, rating int) (string, error) {
+	t := texts(a.English)
+	if r.Recorder == nil {
+		return t.thanks, nil
+	}
+	f := corpus.Feedback{
+		Platform: a.Question.Platform, Channel: a.Question.Channel,
+		Question: a.Question.Text, Rating: rating,
+	}
+	for _, it := range a.Items {
+		f.ResultIDs = append(f.ResultIDs, it.ID)
+	}
+	if err := r.Recorder.PutFeedback(context.WithoutCancel(ctx), f); err != nil {
+		if r.Logger != nil {
+			r.Logger.Warn("feedback", "err", err)
+		}
+		return t.feedbackFailed, err
+	}
+	return t.thanks, nil
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -164,6 +235,7 @@ const (
 type lang struct {
 	header, fuzzyHeader, nothing, noTopic, noMore, more, end string
 	result, results, untitled                                string
+	thanks, feedbackFailed, expired, slowDown, moreButton    string
 }
 
 var dutch = lang{
@@ -175,6 +247,11 @@ var dutch = lang{
 	more:        "Typ \"meer\" voor de volgende resultaten.",
 	end:         "Dit waren alle resultaten.",
 	result:      "resultaat", results: "resultaten", untitled: "(zonder titel)",
+	thanks:         "Dank je voor je beoordeling! Daarmee maken we de antwoorden beter.",
+	feedbackFailed: "Je beoordeling kon niet worden bewaard. Probeer het later nog eens.",
+	expired:        "Deze vraag is te lang geleden gesteld om verder te bladeren. Stel hem gerust opnieuw.",
+	slowDown:       "Even rustig aan: er komen veel vragen tegelijk binnen. Probeer het over een minuutje opnieuw.",
+	moreButton:     "Meer",
 }
 
 var english = lang{
@@ -186,6 +263,11 @@ var english = lang{
 	more:        "Type \"more\" for the next results.",
 	end:         "Those were all the results.",
 	result:      "result", results: "results", untitled: "(untitled)",
+	thanks:         "Thanks for your feedback! It helps us improve the answers.",
+	feedbackFailed: "Your feedback could not be saved. Please try again later.",
+	expired:        "This question was asked too long ago to page further. Feel free to ask it again.",
+	slowDown:       "Easy does it: many questions are coming in at once. Please try again in a minute.",
+	moreButton:     "More",
 }
 
 func texts(en bool) lang {
@@ -194,3 +276,14 @@ func texts(en bool) lang {
 	}
 	return dutch
 }
+
+// Short texts front ends need besides answers, in the answer's language.
+
+// Expired is the reply to "meer" or a rating on an answer whose state has expired.
+func Expired(english bool) string { return texts(english).expired }
+
+// SlowDown is the reply to a user or channel over its rate limit.
+func SlowDown(english bool) string { return texts(english).slowDown }
+
+// MoreLabel is the label of a "next results" button.
+func MoreLabel(english bool) string { return texts(english).moreButton }

@@ -10,6 +10,9 @@ import (
 type Conversation struct {
 	r    *Responder
 	last *Answer
+
+	// Platform and Channel go into the question log.
+	Platform, Channel string
 }
 
 // NewConversation starts a conversation answered by r.
@@ -37,13 +40,11 @@ func (c *Conversation) Handle(ctx context.Context, text string) Answer {
 			}
 			return a
 		}
-		q := c.last.Question
-		q.Offset = c.last.NextOffset
-		a := c.r.Answer(ctx, q)
+		a := c.r.Next(ctx, *c.last)
 		c.last = &a
 		return a
 	}
-	a := c.r.Answer(ctx, Question{Text: text})
+	a := c.r.Answer(ctx, Question{Text: text, Platform: c.Platform, Channel: c.Channel})
 	c.last = &a
 	return a
 }

@@ -22,6 +22,8 @@ type Store struct {
 
 	stateOnce sync.Once
 	stateErr  error
+	logOnce   sync.Once
+	logErr    error
 }
 
 // PutResult says what Put did with a document.
