@@ -211,3 +211,27 @@ func TestResponderRecordsInStore(t *testing.T) {
 		t.Fatalf("FeedbackSince = %+v, %v", fb, err)
 	}
 }
+
+func TestAsyncRecorder(t *testing.T) {
+	rec := &memRecorder{}
+	ar := NewAsyncRecorder(rec, 4, nil)
+	r := &Responder{Searcher: &fakeSearcher{hits: wachtlijstHits()}, Recorder: ar}
+	for range 3 {
+		r.Answer(context.Background(), Question{Text: "wachtlijst", Platform: "web"})
+	}
+	a := r.Answer(context.Background(), Question{Text: "wachtlijst"})
+	if _, err := r.Feedback(context.Background(), a, 1); err != nil {
+		t.Fatal(err)
+	}
+	ar.Close()
+	ar.Close() // twice is harmless
+	ar.LogQuestion(context.Background(), corpus.QuestionEvent{})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if got := len(rec.questions) + int(ar.Dropped()); got != 5 {
+		t.Errorf("logged %d + dropped %d questions, want 5 in all", len(rec.questions), ar.Dropped())
+	}
+	if len(rec.questions) < 1 || ar.Dropped() < 1 || len(rec.feedback) != 1 {
+		t.Errorf("%d questions logged, %d dropped (the one after Close must be), %d feedback rows", len(rec.questions), ar.Dropped(), len(rec.feedback))
+	}
+}

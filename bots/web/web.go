@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/watwerkt/watwerkt/bots"
+	"github.com/watwerkt/watwerkt/corpus"
 )
 
 // Query is one API search.
@@ -57,6 +58,9 @@ type Server struct {
 	log     *slog.Logger
 	m       *Metrics
 	timeout time.Duration
+
+	// Recorder, when set, logs first-page API questions (platform "web").
+	Recorder bots.Recorder
 }
 
 // New returns a server for idx that records its metrics in m.
@@ -139,6 +143,16 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		outcome = "empty"
 	}
 	s.m.queries.WithLabelValues(outcome).Inc()
+	if s.Recorder != nil && q.Offset == 0 {
+		e := corpus.QuestionEvent{Platform: "web", Question: q.Text, Query: res.Query, Total: res.Total,
+			Latency: time.Since(start), Zero: res.Total == 0}
+		for _, h := range res.Hits {
+			e.ResultIDs = append(e.ResultIDs, h.ID)
+		}
+		if err := s.Recorder.LogQuestion(ctx, e); err != nil {
+			s.log.Warn("question log", "err", err)
+		}
+	}
 	writeJSON(w, http.StatusOK, res)
 }
 

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/watwerkt/watwerkt/corpus"
 	"github.com/watwerkt/watwerkt/search"
@@ -51,6 +53,7 @@ func commandList() []command {
 		{"import", "--jsonl F --source NAAM [--type T]", "lees documenten uit JSON-regels in de corpusopslag (bv. een evaluatiecorpus)", runImport},
 		{"serve", "[--addr 127.0.0.1:8080] [--demo] [--dev] [--recrawl 24h --config F]", "HTTP-API (/api/search, /healthz, /metrics) en de chatbots waarvan een token is gezet", runServe},
 		{"eval", "--queries F --qrels F [--corpus F] [--form short|long] [--out F]", "meet MRR@10, nDCG@10, Recall@10/100 en latentie op beoordeelde vragen", runEval},
+		{"report", "[--json] [--since 30d] [--stale 60d] [--top N]", "vragen zonder antwoord, 👎-antwoorden, ongebruikte bronnen en verouderde documenten", runReport},
 		{"help", "", "deze hulp", nil},
 	}
 }
@@ -222,4 +225,27 @@ func (a *app) openStore(ctx context.Context) (*corpus.Store, error) {
 func (a *app) fail(what string, err error) int {
 	fmt.Fprintf(a.stderr, "watwerkt: %s: %v\n", what, err)
 	return exitFailure
+}
+
+// parseAge reads a duration that may also be given in days ("30d") or
+// weeks ("2w"), as curators think of retention and report windows.
+func parseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.ParseFloat(n, 64)
+			if err != nil || v < 0 {
+				return 0, fmt.Errorf("%q is geen geldige duur; gebruik bv. 30d, 2w of 12h", s)
+			}
+			return time.Duration(v * float64(unit)), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is geen geldige duur; gebruik bv. 30d, 2w of 12h", s)
+	}
+	return d, nil
 }

@@ -45,7 +45,10 @@ func runDemo(ctx context.Context, a *app, args []string) int {
 		return a.fail("index openen", err)
 	}
 	defer eng.Close()
-	conv := bots.NewConversation(a.responder(eng))
+	rec, closeLog := a.questionLog(ctx)
+	defer closeLog()
+	conv := bots.NewConversation(a.responder(eng, rec))
+	conv.Platform = "console"
 	if err := console.Run(ctx, conv, a.stdin, a.stdout); err != nil {
 		return a.fail("chat", err)
 	}

@@ -39,8 +39,25 @@ func resultsFor(res *search.Result) *bots.Results {
 	return out
 }
 
-func (a *app) responder(eng *search.Engine) *bots.Responder {
-	return &bots.Responder{Searcher: engineSearcher{eng}, PageSize: bots.DefaultPageSize, Logger: a.log}
+// responder answers from eng and records questions in rec (may be nil).
+func (a *app) responder(eng *search.Engine, rec bots.Recorder) *bots.Responder {
+	r := &bots.Responder{Searcher: engineSearcher{eng}, PageSize: bots.DefaultPageSize, Logger: a.log}
+	if rec != nil {
+		r.Recorder = rec
+	}
+	return r
+}
+
+// questionLog opens the store for the question log. Answering never
+// depends on it: when the store cannot be opened the question is simply
+// not logged (and -v says why).
+func (a *app) questionLog(ctx context.Context) (bots.Recorder, func()) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		a.log.Warn("question log unavailable", "err", err)
+		return nil, func() {}
+	}
+	return st, func() { st.Close() }
 }
 
 // searchTimeout bounds one question, whatever it contains.
@@ -69,7 +86,9 @@ func runAsk(ctx context.Context, a *app, args []string) int {
 		return a.fail("index openen", err)
 	}
 	defer done()
-	ans := a.responder(eng).Answer(ctx, bots.Question{Text: strings.Join(pos, " ")})
+	rec, closeLog := a.questionLog(ctx)
+	defer closeLog()
+	ans := a.responder(eng, rec).Answer(ctx, bots.Question{Text: strings.Join(pos, " "), Platform: "cli"})
 	fmt.Fprint(a.stdout, bots.RenderText(ans))
 	if len(ans.Items) == 0 {
 		return exitNothing

@@ -31,6 +31,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	recrawl := fs.Duration("recrawl", 0, "crawl en indexeer opnieuw met deze tussenpoos, bv. 24h (vereist --config)")
 	configPath := fs.String("config", "", "configuratie met de bronnen, voor --recrawl")
 	allowPrivate := fs.Bool("allow-private", false, "laat --recrawl ook adressen op het eigen netwerk ophalen")
+	retention := fs.String("log-retention", "180d", "hoe lang de vragenlog en beoordelingen bewaard blijven (bv. 90d, 720h; 0 = altijd)")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
 	}
@@ -45,6 +46,11 @@ func runServe(ctx context.Context, a *app, args []string) int {
 			fmt.Fprintf(a.stderr, "watwerkt serve: %v\n", err)
 			return exitUsage
 		}
+	}
+	keep, err := parseAge(*retention)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "watwerkt serve: --log-retention: %v\n", err)
+		return exitUsage
 	}
 	if *poll < 100*time.Millisecond {
 		*poll = 100 * time.Millisecond
@@ -80,12 +86,23 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	idx := liveIndex{live}
 	metrics := web.NewMetrics(idx)
 
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return a.fail("corpusopslag openen", err)
+	}
+	defer store.Close()
+	rec := bots.NewAsyncRecorder(store, 4096, a.log)
+	defer rec.Close()
+	responder := &bots.Responder{Searcher: liveSearcher{live}, PageSize: bots.DefaultPageSize, Logger: a.log, Recorder: rec}
+	api := web.New(idx, metrics, a.log)
+	api.Recorder = rec
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return a.fail("luisteren op "+*addr, err)
 	}
 	httpSrv := &http.Server{
-		Handler:           web.New(idx, metrics, a.log).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -99,6 +116,10 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); live.Watch(ctx, *poll) }()
+	if keep > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); pruneLoop(ctx, a, store, keep) }()
+	}
 	if cfg != nil {
 		wg.Add(1)
 		_, hasIndex := live.Status()
@@ -108,8 +129,9 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := &bots.Responder{Searcher: liveSearcher{live}, PageSize: bots.DefaultPageSize, Logger: a.log}
-			console.Run(ctx, bots.NewConversation(r), a.stdin, a.stdout)
+			conv := bots.NewConversation(responder)
+			conv.Platform = "console"
+			console.Run(ctx, conv, a.stdin, a.stdout)
 			stop() // leaving the chat stops the server
 		}()
 	}
@@ -131,6 +153,26 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	wg.Wait()
 	fmt.Fprintln(a.stdout, "watwerkt serve gestopt.")
 	return exitOK
+}
+
+// pruneLoop applies the question log's retention now and once a day.
+func pruneLoop(ctx context.Context, a *app, store *corpus.Store, keep time.Duration) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := store.PruneLog(ctx, time.Now().Add(-keep)); err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("prune question log", "err", err)
+			}
+		} else if n > 0 {
+			a.log.Info("question log pruned", "rows", n, "retention", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // announceBots says which chat bots run: that depends on which tokens are
