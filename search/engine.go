@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -23,7 +24,7 @@ type Engine struct {
 	analyzer     analysis.Analyzer
 	version      string
 	opt          Options
-	syn          *Synonyms
+	tuning       atomic.Pointer[applied] // synonyms and curation rules
 
 	dfOnce sync.Once
 	df     map[string]uint64 // term → document frequency (title, intro, body), for long questions
@@ -68,6 +69,7 @@ type Hit struct {
 	Themes    []string `json:"themes,omitempty"`
 	Region    string   `json:"region,omitempty"`
 	Explain   string   `json:"explain,omitempty"`
+	Pinned    bool     `json:"pinned,omitempty"` // placed first by a curator's pin
 }
 
 // maxPhraseTerms is the longest topic that also gets a phrase query.
@@ -106,11 +108,10 @@ func newEngine(idx bleve.Index, version string) (*Engine, error) {
 	if im, ok := idx.Mapping().(*mapping.IndexMappingImpl); ok && im.ScoringModel != "" {
 		opt.Scoring = im.ScoringModel
 	}
-	return &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, opt: opt, syn: DefaultSynonyms()}, nil
+	e := &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, opt: opt}
+	e.tuning.Store(&applied{syn: DefaultSynonyms()})
+	return e, nil
 }
-
-// SetSynonyms replaces the synonyms used to expand questions (nil: none).
-func (e *Engine) SetSynonyms(s *Synonyms) { e.syn = s }
 
 // maxExpansions caps the alternatives added to one question.
 const maxExpansions = 8
@@ -164,31 +165,45 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	if req.NoSnippets {
 		fields = []string{fTitle, fURL, fSource, fPublished}
 	}
-	sr, err := e.run(ctx, e.buildQuery(q, 0), limit, offset, req.Explain, fields)
+	tun := e.tuned()
+	// Pinned documents come first, in the curator's order; the ranked
+	// list follows without them, and hidden documents are in neither.
+	pinIDs := tun.pinsFor(e, q)
+	main := excluding(e.buildQuery(q, 0), append(append([]string(nil), tun.hidden...), pinIDs...))
+	pins, err := e.pinned(ctx, pinIDs, q, main, req.Explain, fields)
 	if err != nil {
 		return nil, err
 	}
-	if sr.Total == 0 {
+	pagePins := pins[min(offset, len(pins)):min(offset+limit, len(pins))]
+	mainOffset, mainLimit := max(0, offset-len(pins)), limit-len(pagePins)
+	sr, err := e.ranked(ctx, tun, main, mainLimit, mainOffset, req.Explain, fields)
+	if err != nil {
+		return nil, err
+	}
+	if sr.Total == 0 && len(pins) == 0 {
 		// Nothing matched: allow one spelling mistake per longer word.
-		if sr, err = e.run(ctx, e.buildQuery(q, 1), limit, offset, req.Explain, fields); err != nil {
+		fuzzy := excluding(e.buildQuery(q, 1), tun.hidden)
+		if sr, err = e.ranked(ctx, tun, fuzzy, limit, offset, req.Explain, fields); err != nil {
 			return nil, err
 		}
 		res.Fuzzy = sr.Total > 0
 	}
-	res.Total = int(sr.Total)
+	res.Total = int(sr.Total) + len(pins)
 	var terms map[string]bool // for snippets without term locations
 	termsOnce := func() map[string]bool {
 		if terms == nil {
 			marked := q.Topic
-			for _, alt := range e.syn.expand(q.Terms, maxExpansions) {
+			for _, alt := range tun.syn.expand(q.Terms, maxExpansions) {
 				marked += " " + alt.phrase
 			}
 			terms = e.termSet(marked)
 		}
 		return terms
 	}
-	for _, dm := range sr.Hits {
+	pinned := len(pagePins)
+	for i, dm := range append(pagePins, sr.Hits...) {
 		h := Hit{
+			Pinned:    i < pinned,
 			ID:        dm.ID,
 			Score:     dm.Score,
 			Title:     str(dm.Fields[fTitle]),
@@ -348,7 +363,7 @@ func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
 	// beperking" (as a phrase), with a little less weight than the words
 	// the user typed.
 	if fuzziness == 0 && e.opt.SynonymWeight > 0 {
-		for _, alt := range e.syn.expand(q.Terms, maxExpansions) {
+		for _, alt := range e.tuned().syn.expand(q.Terms, maxExpansions) {
 			w := alt.weight * e.opt.SynonymWeight
 			for _, f := range []struct {
 				field string

@@ -21,16 +21,35 @@ type Live struct {
 	v   Versions
 	log *slog.Logger
 
-	mu  sync.Mutex // serialises Reload
-	cur atomic.Pointer[liveRef]
-	syn *Synonyms // for engines opened from now on; nil: the built-in list
+	mu     sync.Mutex // serialises Reload and SetTuning
+	cur    atomic.Pointer[liveRef]
+	tuning *Tuning // nil: the built-in synonyms, no curation
 }
 
-// SetSynonyms sets the synonyms of the engines Reload opens from now on.
-func (l *Live) SetSynonyms(s *Synonyms) {
+// SetSynonyms sets the synonyms and keeps the curation rules.
+func (l *Live) SetSynonyms(s *Synonyms) error {
 	l.mu.Lock()
-	l.syn = s
+	t := Tuning{Synonyms: s}
+	if l.tuning != nil {
+		t.Curation = l.tuning.Curation
+	}
 	l.mu.Unlock()
+	return l.SetTuning(t)
+}
+
+// SetTuning applies synonyms and curation rules to the version being
+// served (between two searches, without a restart) and to every version
+// opened later. On error the old tuning stays in force.
+func (l *Live) SetTuning(t Tuning) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r := l.cur.Load(); r != nil {
+		if err := r.eng.SetTuning(t); err != nil {
+			return err
+		}
+	}
+	l.tuning = &t
+	return nil
 }
 
 type liveRef struct {
@@ -90,8 +109,11 @@ func (l *Live) Reload() (bool, error) {
 	if l.v.Options != nil {
 		eng.SetOptions(*l.v.Options)
 	}
-	if l.syn != nil {
-		eng.SetSynonyms(l.syn)
+	if l.tuning != nil {
+		if err := eng.SetTuning(*l.tuning); err != nil {
+			eng.Close()
+			return false, fmt.Errorf("open index %s: %w", name, err)
+		}
 	}
 	docs, err := eng.Count()
 	if err != nil {

@@ -1,0 +1,322 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Tuning is what curators change while the service runs: synonyms and
+// the curation rules. An engine takes a new Tuning between two searches
+// without a restart.
+type Tuning struct {
+	Synonyms *Synonyms // nil: none
+	Curation *Curation // nil: none
+}
+
+// applied is a Tuning resolved against one index: URL rules turned into
+// document ids, pin patterns analysed like questions.
+type applied struct {
+	syn    *Synonyms
+	hidden []string
+	hide   map[string]bool
+	pins   []appliedPin
+	boosts map[string]map[string]float64 // field (fSource, fType) → lower-cased value → factor
+}
+
+type appliedPin struct {
+	terms map[string]bool // analysed pattern words; all must occur in the topic
+	pin   Pin
+	ids   []string
+}
+
+// rerankWindow is how many top hits source and type boosts may reorder:
+// a boost lifts a document within the first hundred, it does not pull
+// one up from far below.
+const rerankWindow = 100
+
+// SetTuning applies synonyms and curation rules. It is safe while
+// searches run; it resolves URL rules with one pass over the index's
+// URLs and returns an error only if that pass fails (the old tuning
+// then stays in force).
+func (e *Engine) SetTuning(t Tuning) error {
+	a := &applied{syn: t.Synonyms, hide: map[string]bool{}}
+	if c := t.Curation; c != nil {
+		urls, err := e.urlsFor(c)
+		if err != nil {
+			return err
+		}
+		for _, r := range c.Hidden {
+			for _, id := range resolve(r, urls) {
+				if !a.hide[id] {
+					a.hide[id] = true
+					a.hidden = append(a.hidden, id)
+				}
+			}
+		}
+		sort.Strings(a.hidden)
+		for _, p := range c.Pins {
+			ap := appliedPin{pin: p}
+			if p.Regexp == nil {
+				ap.terms = e.termSet(strings.Join(p.Words, " "))
+				if len(ap.terms) == 0 {
+					continue // only stop words: it could never match
+				}
+			}
+			for _, r := range p.Docs {
+				for _, id := range resolve(r, urls) {
+					if !a.hide[id] {
+						ap.ids = append(ap.ids, id)
+					}
+				}
+			}
+			if len(ap.ids) > 0 {
+				a.pins = append(a.pins, ap)
+			}
+		}
+		for _, b := range c.Boosts {
+			field := fSource
+			if b.Field == "type" {
+				field = fType
+			}
+			if a.boosts == nil {
+				a.boosts = map[string]map[string]float64{}
+			}
+			if a.boosts[field] == nil {
+				a.boosts[field] = map[string]float64{}
+			}
+			a.boosts[field][b.Value] = b.Factor
+		}
+	}
+	e.tuning.Store(a)
+	return nil
+}
+
+// SetSynonyms replaces the synonyms used to expand questions (nil: none)
+// and keeps the curation rules.
+func (e *Engine) SetSynonyms(s *Synonyms) {
+	old := e.tuned()
+	a := *old
+	a.syn = s
+	e.tuning.Store(&a)
+}
+
+func (e *Engine) tuned() *applied {
+	if a := e.tuning.Load(); a != nil {
+		return a
+	}
+	return &applied{}
+}
+
+// urlsFor returns id → URL of every document when a rule needs URLs, or
+// nil when all rules name ids.
+func (e *Engine) urlsFor(c *Curation) (map[string]string, error) {
+	need := false
+	for _, r := range c.Hidden {
+		need = need || !idPattern.MatchString(r.Text)
+	}
+	for _, p := range c.Pins {
+		for _, r := range p.Docs {
+			need = need || !idPattern.MatchString(r.Text)
+		}
+	}
+	if !need {
+		return nil, nil
+	}
+	n, err := e.idx.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("curation: %w", err)
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(n), 0, false)
+	req.Fields = []string{fURL}
+	sr, err := e.idx.Search(req)
+	if err != nil {
+		return nil, fmt.Errorf("curation: read document URLs: %w", err)
+	}
+	urls := make(map[string]string, len(sr.Hits))
+	for _, h := range sr.Hits {
+		urls[h.ID] = str(h.Fields[fURL])
+	}
+	return urls, nil
+}
+
+// resolve returns the ids a rule names, sorted; an id rule names itself.
+func resolve(r Rule, urls map[string]string) []string {
+	if idPattern.MatchString(r.Text) {
+		return []string{r.Text}
+	}
+	var ids []string
+	for id, u := range urls {
+		if r.match(id, u) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// pinsFor returns the pinned ids for a question, in pin order.
+func (a *applied) pinsFor(e *Engine, q Question) []string {
+	if len(a.pins) == 0 {
+		return nil
+	}
+	var topic map[string]bool
+	var ids []string
+	seen := map[string]bool{}
+	for _, p := range a.pins {
+		ok := false
+		if p.pin.Regexp != nil {
+			ok = p.pin.Regexp.MatchString(strings.ToLower(q.Raw))
+		} else {
+			if topic == nil {
+				topic = e.termSet(q.Topic)
+			}
+			ok = true
+			for t := range p.terms {
+				ok = ok && topic[t]
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, id := range p.ids {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// excluding keeps documents out of a query's results.
+func excluding(q query.Query, ids []string) query.Query {
+	if len(ids) == 0 {
+		return q
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(q)
+	b.AddMustNot(bleve.NewDocIDQuery(ids))
+	return b
+}
+
+// restricted runs main only over the given documents, so their term
+// locations (for snippets) and explanations come from the question.
+func restricted(ids []string, main query.Query) query.Query {
+	b := bleve.NewBooleanQuery()
+	b.AddMust(bleve.NewDocIDQuery(ids))
+	b.AddShould(main)
+	return b
+}
+
+// pinned fetches the pinned documents that pass the question's filters,
+// in pin order.
+func (e *Engine) pinned(ctx context.Context, ids []string, q Question, main query.Query, explain bool, fields []string) ([]*search.DocumentMatch, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	sr, err := e.run(ctx, restricted(ids, main), len(ids), 0, explain, fields)
+	if err != nil {
+		return nil, err
+	}
+	// restricted's must is the id list and main, with the filters, only a
+	// should: a pinned document must pass the filters on its own.
+	if len(q.Filters) > 0 {
+		fq := e.filtered(q, bleve.NewDocIDQuery(ids))
+		fr, err := e.run(ctx, fq, len(ids), 0, false, nil)
+		if err != nil {
+			return nil, err
+		}
+		pass := map[string]bool{}
+		for _, h := range fr.Hits {
+			pass[h.ID] = true
+		}
+		kept := sr.Hits[:0]
+		for _, h := range sr.Hits {
+			if pass[h.ID] {
+				kept = append(kept, h)
+			}
+		}
+		sr.Hits = kept
+	}
+	by := map[string]*search.DocumentMatch{}
+	for _, h := range sr.Hits {
+		by[h.ID] = h
+	}
+	var out []*search.DocumentMatch
+	for _, id := range ids {
+		if h, ok := by[id]; ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// ranked runs a query for one page. With source or type boosts, the top
+// rerankWindow hits are rescored first and only the page's documents are
+// then loaded with their fields and term locations.
+func (e *Engine) ranked(ctx context.Context, a *applied, q query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
+	if len(a.boosts) == 0 || offset >= rerankWindow {
+		return e.run(ctx, q, limit, offset, explain, fields)
+	}
+	sr, err := e.run(ctx, q, max(offset+limit, rerankWindow), 0, false, []string{fSource, fType})
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range sr.Hits {
+		h.Score *= a.factor(h)
+	}
+	sort.SliceStable(sr.Hits, func(i, j int) bool {
+		if sr.Hits[i].Score != sr.Hits[j].Score {
+			return sr.Hits[i].Score > sr.Hits[j].Score
+		}
+		return sr.Hits[i].ID < sr.Hits[j].ID
+	})
+	page := sr.Hits[min(offset, len(sr.Hits)):min(offset+limit, len(sr.Hits))]
+	if len(page) == 0 {
+		sr.Hits = nil
+		return sr, nil
+	}
+	ids := make([]string, len(page))
+	for i, h := range page {
+		ids[i] = h.ID
+	}
+	full, err := e.run(ctx, restricted(ids, q), len(ids), 0, explain, fields)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]*search.DocumentMatch{}
+	for _, h := range full.Hits {
+		by[h.ID] = h
+	}
+	out := make([]*search.DocumentMatch, 0, len(page))
+	for _, h := range page {
+		if f, ok := by[h.ID]; ok {
+			f.Score = h.Score
+			out = append(out, f)
+		}
+	}
+	sr.Hits = out
+	return sr, nil
+}
+
+// factor is the product of the boosts that apply to a hit.
+func (a *applied) factor(h *search.DocumentMatch) float64 {
+	f := 1.0
+	if m := a.boosts[fSource]; m != nil {
+		if v, ok := m[strings.ToLower(str(h.Fields[fSource]))]; ok {
+			f *= v
+		}
+	}
+	if m := a.boosts[fType]; m != nil {
+		if v, ok := m[strings.ToLower(str(h.Fields[fType]))]; ok {
+			f *= v
+		}
+	}
+	return f
+}
