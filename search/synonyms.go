@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 //go:embed synonyms_nl.txt
@@ -25,6 +26,31 @@ type Synonyms struct {
 	// by maps a phrase (lower-case words joined by one space) to its
 	// alternatives.
 	by map[string][]alternative
+
+	// stemmed is by keyed on the Dutch stems of the phrase's words, so
+	// "deurwaarders" finds the group of "deurwaarder"; built on first use.
+	stemOnce sync.Once
+	stemmed  map[string][]alternative
+}
+
+// stemPhrase stems each word of a phrase.
+func stemPhrase(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = stemWord(w)
+	}
+	return strings.Join(out, " ")
+}
+
+func (s *Synonyms) stems() map[string][]alternative {
+	s.stemOnce.Do(func() {
+		s.stemmed = make(map[string][]alternative, len(s.by))
+		for from, alts := range s.by {
+			k := stemPhrase(strings.Fields(from))
+			s.stemmed[k] = append(s.stemmed[k], alts...)
+		}
+	})
+	return s.stemmed
 }
 
 type alternative struct {
@@ -121,11 +147,13 @@ func (s *Synonyms) add(from, to string, w float64) {
 	s.by[from] = append(s.by[from], alternative{to, w})
 }
 
-// Merge adds the groups of other to s.
+// Merge adds the groups of other to s. Call it before s is used for
+// searching, not while searches run.
 func (s *Synonyms) Merge(other *Synonyms) {
 	if other == nil {
 		return
 	}
+	s.stemOnce, s.stemmed = sync.Once{}, nil
 	for from, alts := range other.by {
 		for _, a := range alts {
 			s.add(from, a.phrase, a.weight)
@@ -150,6 +178,9 @@ func (s *Synonyms) expand(terms []string, limit int) []alternative {
 		matched := 0
 		for n := min(maxPhraseWords, len(terms)-i); n >= 1; n-- {
 			alts, ok := s.by[strings.Join(terms[i:i+n], " ")]
+			if !ok {
+				alts, ok = s.stems()[stemPhrase(terms[i:i+n])]
+			}
 			if !ok {
 				continue
 			}

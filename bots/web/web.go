@@ -61,6 +61,9 @@ type Server struct {
 
 	// Recorder, when set, logs first-page API questions (platform "web").
 	Recorder bots.Recorder
+	// Problems, when set, lists configuration problems for /healthz (a
+	// curation file that does not parse and so is not in force).
+	Problems func() []string
 }
 
 // New returns a server for idx that records its metrics in m.
@@ -196,20 +199,27 @@ func parseQuery(r *http.Request) (Query, string) {
 }
 
 type health struct {
-	Status     string  `json:"status"`
-	Version    string  `json:"version,omitempty"`
-	Documents  uint64  `json:"documents"`
-	AgeSeconds float64 `json:"age_seconds"`
+	Status     string   `json:"status"`
+	Version    string   `json:"version,omitempty"`
+	Documents  uint64   `json:"documents"`
+	AgeSeconds float64  `json:"age_seconds"`
+	Problems   []string `json:"problems,omitempty"`
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	var problems []string
+	if s.Problems != nil {
+		problems = s.Problems()
+	}
 	st, ok := s.idx.Status()
 	if !ok {
-		writeJSON(w, http.StatusServiceUnavailable, health{Status: "geen index"})
+		writeJSON(w, http.StatusServiceUnavailable, health{Status: "geen index", Problems: problems})
 		return
 	}
+	// Problems do not make the service unhealthy: it answers, with the
+	// settings that were last valid.
 	writeJSON(w, http.StatusOK, health{Status: "ok", Version: st.Version, Documents: st.Documents,
-		AgeSeconds: time.Since(st.BuiltAt).Round(time.Second).Seconds()})
+		AgeSeconds: time.Since(st.BuiltAt).Round(time.Second).Seconds(), Problems: problems})
 }
 
 // Metrics are the counters and gauges of a serving process.

@@ -178,9 +178,13 @@ func (a *app) versions() search.Versions {
 	return search.Versions{Root: filepath.Join(a.dataDir, "index"), Keep: 3}
 }
 
-// synonymsFile is the curators' synonym list in the data directory; it
-// adds to the built-in one.
-const synonymsFile = "synonyms.txt"
+// Curation files in the data directory. synonymsFile adds to the
+// built-in synonym list; curationFile holds pins, hidden documents and
+// boosts (see search.Curation).
+const (
+	synonymsFile = "synonyms.txt"
+	curationFile = "curation.txt"
+)
 
 // synonyms returns the built-in synonyms plus the data directory's
 // synonyms.txt when there is one.
@@ -203,9 +207,36 @@ func (a *app) synonyms() (*search.Synonyms, error) {
 	return s, nil
 }
 
-// openEngine opens the current index version with the synonyms in force.
-func (a *app) openEngine() (*search.Engine, error) {
+// curation reads the data directory's curation.txt; nil when there is none.
+func (a *app) curation() (*search.Curation, error) {
+	path := filepath.Join(a.dataDir, curationFile)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return search.ParseCuration(f, path)
+}
+
+// tuning reads both curation files.
+func (a *app) tuning() (search.Tuning, error) {
 	syn, err := a.synonyms()
+	if err != nil {
+		return search.Tuning{}, err
+	}
+	cur, err := a.curation()
+	if err != nil {
+		return search.Tuning{}, err
+	}
+	return search.Tuning{Synonyms: syn, Curation: cur}, nil
+}
+
+// openEngine opens the current index version with the curation in force.
+func (a *app) openEngine() (*search.Engine, error) {
+	t, err := a.tuning()
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +244,10 @@ func (a *app) openEngine() (*search.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng.SetSynonyms(syn)
+	if err := eng.SetTuning(t); err != nil {
+		eng.Close()
+		return nil, err
+	}
 	return eng, nil
 }
 

@@ -67,10 +67,14 @@ func runReport(ctx context.Context, a *app, args []string) int {
 // curationProblems lists curation files that do not parse; the service
 // keeps its old settings for them, and the report says so.
 func (a *app) curationProblems() []string {
+	var out []string
 	if _, err := a.synonyms(); err != nil {
-		return []string{err.Error()}
+		out = append(out, err.Error())
 	}
-	return nil
+	if _, err := a.curation(); err != nil {
+		out = append(out, strings.Split(err.Error(), "\n")...)
+	}
+	return out
 }
 
 func printReport(w io.Writer, r *corpus.Report, back time.Duration) {

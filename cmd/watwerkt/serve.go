@@ -69,14 +69,13 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		}
 	}
 
-	syn, err := a.synonyms()
-	if err != nil {
-		fmt.Fprintf(a.stderr, "watwerkt serve: %v\n", err)
-		return exitUsage
-	}
 	live := search.NewLive(a.versions(), a.log)
-	live.SetSynonyms(syn)
 	defer live.Close()
+	curation := newCurationWatcher(a, live)
+	curation.load(true)
+	for _, p := range curation.Problems() {
+		fmt.Fprintf(a.stderr, "watwerkt serve: %s (de regels uit dit bestand gelden niet tot het is verbeterd)\n", p)
+	}
 	if _, err := live.Reload(); err != nil {
 		if !isNoIndex(err) {
 			return a.fail("index openen", err)
@@ -96,6 +95,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	responder := &bots.Responder{Searcher: liveSearcher{live}, PageSize: bots.DefaultPageSize, Logger: a.log, Recorder: rec}
 	api := web.New(idx, metrics, a.log)
 	api.Recorder = rec
+	api.Problems = curation.Problems
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -116,6 +116,8 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); live.Watch(ctx, *poll) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); curation.Run(ctx, *poll) }()
 	if keep > 0 {
 		wg.Add(1)
 		go func() { defer wg.Done(); pruneLoop(ctx, a, store, keep) }()

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watwerkt/watwerkt/bots"
+	"github.com/watwerkt/watwerkt/search"
+)
+
+// TestServeHotReloadsCuration is the curator's loop against a running
+// service: a question that finds nothing is in the report; a synonym
+// added to the file makes it answer without a restart; a pin moves a
+// document to rank 1; a malformed file leaves the running service on
+// the old settings while /healthz and the report name line and cause.
+func TestServeHotReloadsCuration(t *testing.T) {
+	_, a := demoEngine(t)
+	base, stop := startServe(t, a.dataDir)
+	defer stop()
+	search := func(q string) bots.SearchJSON {
+		t.Helper()
+		var res bots.SearchJSON
+		if code := getJSON(t, base+"/api/search?q="+url.QueryEscape(q), &res); code != 200 {
+			t.Fatalf("search %q: HTTP %d", q, code)
+		}
+		return res
+	}
+	// eventually polls until cond holds (the watcher polls every 100 ms).
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if cond() {
+				return
+			}
+		}
+		t.Fatalf("%s: not within 10 s", what)
+	}
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(a.dataDir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	const q = "wat werkt bij deurwaarders?"
+	if res := search(q); res.Total != 0 {
+		t.Fatalf("%q found %d results before the synonym; the test needs a zero-result question", q, res.Total)
+	}
+	eventually("zero-result question in the report", func() bool {
+		_, out, _ := runCLI(t, a.dataDir, "report", "--since", "1h")
+		return strings.Contains(out, "Vragen zonder resultaat (1)") && strings.Contains(out, q)
+	})
+
+	write(synonymsFile, "deurwaarder = schulden\n")
+	eventually("synonym in force", func() bool { return search(q).Total > 0 })
+	before := search(q)
+
+	// Pin the answer that ranked last.
+	last := before.Hits[len(before.Hits)-1]
+	write(curationFile, "# test\npin deurwaarder => "+last.URL+"\n")
+	eventually("pin in force", func() bool { h := search(q).Hits; return len(h) > 0 && h[0].ID == last.ID })
+
+	// A malformed file: the old pin stays, the problem is reported with
+	// its line and cause.
+	write(curationFile, "# test\npin deurwaarder => "+last.URL+"\nboost bron Iets 99\n")
+	var health struct {
+		Status   string   `json:"status"`
+		Problems []string `json:"problems"`
+	}
+	eventually("problem in /healthz", func() bool {
+		getJSON(t, base+"/healthz", &health)
+		return len(health.Problems) > 0
+	})
+	if p := strings.Join(health.Problems, " "); health.Status != "ok" || !strings.Contains(p, "curation.txt:3:") || !strings.Contains(p, "0,1 tot en met 10") {
+		t.Errorf("healthz = %+v, want status ok and curation.txt:3 with the cause", health)
+	}
+	if h := search(q).Hits; len(h) == 0 || h[0].ID != last.ID {
+		t.Errorf("after a malformed file the pin is gone: %+v", h)
+	}
+	if _, out, _ := runCLI(t, a.dataDir, "report"); !strings.Contains(out, "LET OP:") || !strings.Contains(out, "curation.txt:3:") {
+		t.Errorf("report does not show the curation problem:\n%s", out)
+	}
+
+	// Fixing the file clears the problem.
+	write(curationFile, "pin deurwaarder => "+last.URL+"\nboost bron Iets 2\n")
+	eventually("problem cleared", func() bool {
+		health.Problems = nil
+		getJSON(t, base+"/healthz", &health)
+		return len(health.Problems) == 0
+	})
+}
+
+// TestReadmeCurationExample keeps the README's curation.txt sample valid.
+func TestReadmeCurationExample(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "**Pins, hidden documents and boosts**")
+	if !ok {
+		t.Fatal("README has no curation.txt section")
+	}
+	parts := strings.SplitN(rest, "```", 3)
+	if len(parts) < 3 {
+		t.Fatal("README curation section has no code block")
+	}
+	c, err := search.ParseCuration(strings.NewReader(parts[1]), "README.md")
+	if err != nil {
+		t.Fatalf("README curation example: %v", err)
+	}
+	if len(c.Pins) != 2 || len(c.Hidden) != 1 || len(c.Boosts) != 2 {
+		t.Errorf("README example: %d pins, %d hides, %d boosts", len(c.Pins), len(c.Hidden), len(c.Boosts))
+	}
+}
