@@ -22,7 +22,27 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	passes := fs.Int("passes", 3, "aantal meetrondes voor de latentie (na één opwarmronde)")
 	opts := search.DefaultOptions()
 	fs.Var(optionsFlag{&opts}, "set", "zet een zoekoptie, bv. title=1.5 of analyzer=nl (mag vaker; zie README)")
-	if _, ok := a.parse(fs, args); !ok {
+	compare := fs.Bool("compare", false, "vergelijk twee curatie-instellingen: eval --compare A B (mappen met synonyms.txt/curation.txt, losse bestanden, of \"geen\")")
+	pos, ok := a.parse(fs, args)
+	if !ok {
+		return exitUsage
+	}
+	var settings [2]search.Tuning
+	if *compare {
+		if len(pos) != 2 {
+			fmt.Fprintln(a.stderr, "watwerkt eval: --compare verwacht twee instellingen, bv. --compare huidig/ voorstel/")
+			return exitUsage
+		}
+		for i, p := range pos {
+			t, err := loadTuning(p)
+			if err != nil {
+				fmt.Fprintf(a.stderr, "watwerkt eval: %v\n", err)
+				return exitUsage
+			}
+			settings[i] = t
+		}
+	} else if len(pos) > 0 {
+		fmt.Fprintf(a.stderr, "watwerkt eval: onverwacht argument %q (bedoelde je --compare A B?)\n", pos[0])
 		return exitUsage
 	}
 	if *queriesPath == "" || *qrelsPath == "" {
@@ -63,17 +83,12 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	defer eng.Close()
 
 	long := *form == "long"
-	scores := make([]search.QueryScore, 0, len(queries))
-	for _, q := range queries {
-		res, err := eng.Search(ctx, search.Request{Query: q.Form(*form), Limit: 100, NoSnippets: true, Long: long})
-		if err != nil {
-			return a.fail("zoeken", err)
-		}
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
-		}
-		scores = append(scores, search.Score(string(q.ID), ids, qrels[string(q.ID)]))
+	if *compare {
+		return compareTunings(ctx, a, eng, queries, qrels, *form, pos, settings, *outPath)
+	}
+	scores, err := rankAll(ctx, eng, queries, qrels, *form)
+	if err != nil {
+		return a.fail("zoeken", err)
 	}
 	// Latency is measured on what users get: a top 10 with snippets.
 	var p50s, p95s []time.Duration
@@ -115,6 +130,23 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	return exitOK
 }
 
+// rankAll scores every judged query's top 100.
+func rankAll(ctx context.Context, eng *search.Engine, queries []search.EvalQuery, qrels search.Qrels, form string) ([]search.QueryScore, error) {
+	scores := make([]search.QueryScore, 0, len(queries))
+	for _, q := range queries {
+		res, err := eng.Search(ctx, search.Request{Query: q.Form(form), Limit: 100, NoSnippets: true, Long: form == "long"})
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.ID
+		}
+		scores = append(scores, search.Score(string(q.ID), ids, qrels[string(q.ID)]))
+	}
+	return scores, nil
+}
+
 func printSummary(w io.Writer, label string, s search.Summary) {
 	fmt.Fprintf(w, "  %-20s n=%-5d MRR@10 %.3f  nDCG@10 %.3f  Recall@10 %.3f  Recall@100 %.3f  latentie p50 %.3f ms  p95 %.3f ms\n",
 		label, s.Queries, s.MRR10, s.NDCG10, s.Recall10, s.Recall100, ms(s.P50), ms(s.P95))
@@ -146,10 +178,15 @@ func loadJudged(queriesPath, qrelsPath string) ([]search.EvalQuery, search.Qrels
 		return nil, nil, err
 	}
 	defer f.Close()
+	// A query counts only when at least one document is judged relevant:
+	// without one its score is 0 whatever the ranking (as trec_eval does).
 	var queries []search.EvalQuery
 	err = search.ReadJSONL(f, queriesPath, func(q search.EvalQuery) error {
-		if _, judged := qrels[string(q.ID)]; judged {
-			queries = append(queries, q)
+		for _, g := range qrels[string(q.ID)] {
+			if g > 0 {
+				queries = append(queries, q)
+				break
+			}
 		}
 		return nil
 	})
@@ -157,7 +194,7 @@ func loadJudged(queriesPath, qrelsPath string) ([]search.EvalQuery, search.Qrels
 		return nil, nil, err
 	}
 	if len(queries) == 0 {
-		return nil, nil, fmt.Errorf("%s: geen vragen met een oordeel in %s", queriesPath, qrelsPath)
+		return nil, nil, fmt.Errorf("%s: geen vragen met een relevant document in %s", queriesPath, qrelsPath)
 	}
 	return queries, qrels, nil
 }
