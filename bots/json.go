@@ -6,6 +6,16 @@ type SearchJSON struct {
 	Query string    `json:"query"`
 	Total int       `json:"total"`
 	Hits  []JSONHit `json:"hits"`
+	Fuzzy bool      `json:"fuzzy,omitempty"` // found only with spelling relaxed
+	// Facets (only when asked for): "bron", "thema", "jaar" → values
+	// (lower-cased, as filters take them) with counts.
+	Facets map[string][]FacetJSON `json:"facets,omitempty"`
+}
+
+// FacetJSON is one facet value and the number of matching documents.
+type FacetJSON struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // JSONHit is one hit; snippet marks matches as **word**.
@@ -20,4 +30,5 @@ type JSONHit struct {
 	Type      string   `json:"type,omitempty"`
 	Themes    []string `json:"themes,omitempty"`
 	Explain   string   `json:"explain,omitempty"`
+	Pinned    bool     `json:"pinned,omitempty"` // placed first by a curator's pin
 }

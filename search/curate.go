@@ -320,3 +320,40 @@ func (a *applied) factor(h *search.DocumentMatch) float64 {
 	}
 	return f
 }
+
+// facetFields are the facets a search can count, by filter key.
+var facetFields = []struct{ key, field string }{{"bron", fSource}, {"thema", fThemes}, {"jaar", fYear}}
+
+// facets counts the documents a query matches per source, theme and
+// year; pinned documents count too.
+func (e *Engine) facets(ctx context.Context, q query.Query, pinned []string) (map[string][]FacetCount, error) {
+	if len(pinned) > 0 {
+		q = bleve.NewDisjunctionQuery(q, bleve.NewDocIDQuery(pinned))
+	}
+	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	for _, f := range facetFields {
+		req.AddFacet(f.key, bleve.NewFacetRequest(f.field, 12))
+	}
+	sr, err := e.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("facets: %w", err)
+	}
+	out := map[string][]FacetCount{}
+	for _, f := range facetFields {
+		fr := sr.Facets[f.key]
+		if fr == nil || fr.Terms == nil {
+			continue
+		}
+		for _, t := range fr.Terms.Terms() {
+			out[f.key] = append(out[f.key], FacetCount{Value: t.Term, Count: t.Count})
+		}
+		sort.SliceStable(out[f.key], func(i, j int) bool {
+			a, b := out[f.key][i], out[f.key][j]
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+			return a.Value < b.Value
+		})
+	}
+	return out, nil
+}

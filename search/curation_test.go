@@ -253,3 +253,19 @@ func TestSetTuningKeepsSynonymsAndSwaps(t *testing.T) {
 		t.Errorf("hidden document still found: %v", got)
 	}
 }
+
+func TestFacets(t *testing.T) {
+	e := curatedEngine(t, "hide https://a.example/archief/*\n")
+	res, err := e.Search(t.Context(), Request{Query: "schulden", Limit: 1, Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Facets["bron"]
+	want := []FacetCount{{"bron a", 1}, {"projectenbank", 1}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("bron facet = %+v, want %+v (the hidden document not counted)", got, want)
+	}
+	if res, _ := e.Search(t.Context(), Request{Query: "schulden"}); res.Facets != nil {
+		t.Errorf("facets without asking: %+v", res.Facets)
+	}
+}

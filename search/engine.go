@@ -42,6 +42,8 @@ type Request struct {
 	Long bool
 	// NoSnippets leaves Hit.Snippet empty (evaluation of deep rankings).
 	NoSnippets bool
+	// Facets counts the matching documents per source, theme and year.
+	Facets bool
 }
 
 // Result is the answer to a Request.
@@ -54,6 +56,15 @@ type Result struct {
 	Took     time.Duration `json:"-"`
 	NoTopic  bool          `json:"-"` // the question had no searchable words
 	Filtered bool          `json:"-"`
+	// Facets maps "bron", "thema" and "jaar" to values (lower-cased, as
+	// filters take them) with their counts, most frequent first.
+	Facets map[string][]FacetCount `json:"facets,omitempty"`
+}
+
+// FacetCount is one facet value.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Hit is one ranked document.
@@ -166,6 +177,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		fields = []string{fTitle, fURL, fSource, fPublished}
 	}
 	tun := e.tuned()
+	q0 := q
 	// Pinned documents come first, in the curator's order; the ranked
 	// list follows without them, and hidden documents are in neither.
 	pinIDs := tun.pinsFor(e, q)
@@ -226,6 +238,15 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 			h.Explain = dm.Expl.String()
 		}
 		res.Hits = append(res.Hits, h)
+	}
+	if req.Facets && res.Total > 0 {
+		q := main
+		if res.Fuzzy {
+			q = excluding(e.buildQuery(q0, 1), tun.hidden)
+		}
+		if res.Facets, err = e.facets(ctx, q, pinIDs); err != nil {
+			return nil, err
+		}
 	}
 	res.Took = time.Since(start)
 	return res, nil

@@ -26,6 +26,18 @@ type Query struct {
 	Filters map[string]string
 	Limit   int
 	Offset  int
+	Explain bool // add each hit's score explanation
+	Facets  bool // count matches per source, theme and year
+}
+
+// Curator changes the curation file on behalf of a signed-in curator;
+// the running service applies the change without a restart.
+type Curator interface {
+	// Pin puts the document (its URL) first for questions about the same
+	// topic as question.
+	Pin(ctx context.Context, question, docURL string) error
+	// Hide keeps the document (its URL) out of every answer.
+	Hide(ctx context.Context, docURL string) error
 }
 
 // Status describes the index being served.
@@ -64,6 +76,14 @@ type Server struct {
 	// Problems, when set, lists configuration problems for /healthz (a
 	// curation file that does not parse and so is not in force).
 	Problems func() []string
+
+	// The curators' web page. Curator and Report may be nil (their parts
+	// of the page are then absent). CuratorToken is the secret a curator
+	// signs in with (WATWERKT_CURATOR_TOKEN); empty disables signing in,
+	// so pin, hide and the report are unavailable.
+	Curator      Curator
+	Report       func(ctx context.Context) (*corpus.Report, error)
+	CuratorToken string
 }
 
 // New returns a server for idx that records its metrics in m.

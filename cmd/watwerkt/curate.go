@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/watwerkt/watwerkt/bots/web"
 	"github.com/watwerkt/watwerkt/search"
 )
 
@@ -101,4 +104,88 @@ func (w *curationWatcher) Run(ctx context.Context, every time.Duration) {
 			w.load(false)
 		}
 	}
+}
+
+// curationWriter appends the web page's pins and hides to curation.txt:
+// the whole new file is parsed before it replaces the old one (temporary
+// file, fsync, rename), so a crash or a bad line never leaves a broken
+// file behind, and the watcher applies it at once.
+type curationWriter struct {
+	w  *curationWatcher
+	mu sync.Mutex
+}
+
+var _ web.Curator = (*curationWriter)(nil)
+
+func (c *curationWriter) Pin(ctx context.Context, question, docURL string) error {
+	topic := strings.Join(strings.Fields(search.Understand(question).Topic), " ")
+	topic = strings.ReplaceAll(topic, "=>", " ")
+	if topic == "" {
+		return fmt.Errorf("de vraag heeft geen woorden om een pin aan te hangen")
+	}
+	return c.add("pin " + topic + " => " + docURL)
+}
+
+func (c *curationWriter) Hide(ctx context.Context, docURL string) error {
+	return c.add("hide " + docURL)
+}
+
+func (c *curationWriter) add(rule string) error {
+	if strings.ContainsAny(rule, "\r\n") {
+		return fmt.Errorf("een regel mag geen regeleinde bevatten")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	path := filepath.Join(c.w.a.dataDir, curationFile)
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	text := string(old)
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	text += "# " + time.Now().Format("2006-01-02 15:04") + " via de webpagina\n" + rule + "\n"
+	if _, err := search.ParseCuration(strings.NewReader(text), path); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(path, []byte(text)); err != nil {
+		return err
+	}
+	c.w.load(false)
+	return nil
+}
+
+// writeFileAtomic replaces path with data: temporary file in the same
+// directory, fsync, rename, fsync of the directory.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".curation-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

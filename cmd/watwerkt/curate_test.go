@@ -116,3 +116,51 @@ func TestReadmeCurationExample(t *testing.T) {
 		t.Errorf("README example: %d pins, %d hides, %d boosts", len(c.Pins), len(c.Hidden), len(c.Boosts))
 	}
 }
+
+func TestCurationWriter(t *testing.T) {
+	_, a := demoEngine(t)
+	live := search.NewLive(a.versions(), nil)
+	defer live.Close()
+	if _, err := live.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	w := newCurationWatcher(a, live)
+	w.load(true)
+	cw := &curationWriter{w: w}
+	res, err := live.Search(t.Context(), search.Request{Query: "wat werkt bij schulden?", Limit: 5})
+	if err != nil || len(res.Hits) < 3 {
+		t.Fatalf("search: %v", err)
+	}
+	third, first := res.Hits[2], res.Hits[0]
+	if err := cw.Pin(t.Context(), "wat werkt bij schulden?", third.URL); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Hide(t.Context(), first.URL); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = live.Search(t.Context(), search.Request{Query: "schulden", Limit: 10})
+	if res.Hits[0].ID != third.ID || !res.Hits[0].Pinned {
+		t.Errorf("after Pin the first hit is %s, want %s", res.Hits[0].URL, third.URL)
+	}
+	for _, h := range res.Hits {
+		if h.ID == first.ID {
+			t.Errorf("hidden document %s still found", first.URL)
+		}
+	}
+	before, _ := os.ReadFile(filepath.Join(a.dataDir, curationFile))
+	if !strings.Contains(string(before), "pin schulden => "+third.URL) || !strings.Contains(string(before), "hide "+first.URL) {
+		t.Errorf("curation.txt:\n%s", before)
+	}
+	for _, bad := range []string{"javascript:alert(1)", "https://x.example/a b", "https://x.example/\nboost bron x 9"} {
+		if err := cw.Hide(t.Context(), bad); err == nil {
+			t.Errorf("Hide(%q) accepted", bad)
+		}
+	}
+	if err := cw.Pin(t.Context(), "wat werkt bij?", third.URL); err == nil {
+		t.Error("a pin without topic words was accepted")
+	}
+	after, _ := os.ReadFile(filepath.Join(a.dataDir, curationFile))
+	if string(after) != string(before) {
+		t.Errorf("rejected rules changed the file:\n%s", after)
+	}
+}

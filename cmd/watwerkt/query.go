@@ -192,10 +192,19 @@ func isNoIndex(err error) bool { return errors.Is(err, search.ErrNoIndex) }
 
 // toJSON converts a search result to the shape scripts rely on.
 func toJSON(res *search.Result) bots.SearchJSON {
-	out := bots.SearchJSON{Query: res.Query, Total: res.Total, Hits: []bots.JSONHit{}}
+	out := bots.SearchJSON{Query: res.Query, Total: res.Total, Hits: []bots.JSONHit{}, Fuzzy: res.Fuzzy}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, bots.JSONHit{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source,
-			Published: h.Published, Score: h.Score, Snippet: h.Snippet, Type: h.Type, Themes: h.Themes, Explain: h.Explain})
+			Published: h.Published, Score: h.Score, Snippet: h.Snippet, Type: h.Type, Themes: h.Themes,
+			Explain: h.Explain, Pinned: h.Pinned})
+	}
+	for k, vs := range res.Facets {
+		if out.Facets == nil {
+			out.Facets = map[string][]bots.FacetJSON{}
+		}
+		for _, v := range vs {
+			out.Facets[k] = append(out.Facets[k], bots.FacetJSON{Value: v.Value, Count: v.Count})
+		}
 	}
 	return out
 }

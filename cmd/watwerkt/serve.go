@@ -96,6 +96,15 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	api := web.New(idx, metrics, a.log)
 	api.Recorder = rec
 	api.Problems = curation.Problems
+	api.Curator = &curationWriter{w: curation}
+	api.CuratorToken = a.getenv("WATWERKT_CURATOR_TOKEN")
+	api.Report = func(ctx context.Context) (*corpus.Report, error) {
+		r, err := corpus.BuildReport(ctx, store, corpus.ReportOptions{Since: time.Now().Add(-30 * 24 * time.Hour)})
+		if r != nil {
+			r.Problems = append(r.Problems, curation.Problems()...)
+		}
+		return r, err
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -268,7 +277,8 @@ type liveIndex struct{ live *search.Live }
 var _ web.Index = liveIndex{}
 
 func (l liveIndex) Search(ctx context.Context, q web.Query) (*bots.SearchJSON, error) {
-	res, err := l.live.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset})
+	res, err := l.live.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset,
+		Explain: q.Explain, Facets: q.Facets})
 	if errors.Is(err, search.ErrNoIndex) {
 		return nil, web.ErrNotReady
 	}
