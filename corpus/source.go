@@ -16,6 +16,32 @@ import (
 type Config struct {
 	UserAgent string   `toml:"user_agent"`
 	Sources   []Source `toml:"source"`
+
+	// The chat bots' settings (used by serve). Their tokens are secrets
+	// and come from the environment, never from this file.
+	Discord  DiscordConfig  `toml:"discord"`
+	Telegram TelegramConfig `toml:"telegram"`
+}
+
+// DiscordConfig configures the Discord bot.
+type DiscordConfig struct {
+	// Guild registers /watwerkt in this server only (at once) instead of
+	// globally (which Discord may take up to an hour to show).
+	Guild           string   `toml:"guild"`
+	AllowedGuilds   []string `toml:"allowed_guilds"`   // empty: all
+	AllowedChannels []string `toml:"allowed_channels"` // empty: all
+	Source          string   `toml:"source"`           // default bron filter
+	Language        string   `toml:"language"`         // "nl" (default) or "en"
+}
+
+// TelegramConfig configures the Telegram bot.
+type TelegramConfig struct {
+	AllowedChats []int64 `toml:"allowed_chats"` // empty: all
+	Source       string  `toml:"source"`        // default bron filter
+	Language     string  `toml:"language"`      // "nl" (default) or "en"
+	// Webhook is the public https base URL Telegram posts updates to;
+	// empty: long polling.
+	Webhook string `toml:"webhook"`
 }
 
 // Source is one site or publication channel to crawl.
@@ -97,8 +123,11 @@ func ParseConfig(r io.Reader, name string) (*Config, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, fmt.Errorf("%s: unknown key %q", name, und[0].String())
 	}
-	if len(c.Sources) == 0 {
-		return nil, fmt.Errorf("%s: no [[source]] entries", name)
+	if len(c.Sources) == 0 && !md.IsDefined("discord") && !md.IsDefined("telegram") {
+		return nil, fmt.Errorf("%s: no [[source]] entries (and no [discord] or [telegram] section)", name)
+	}
+	if err := c.validateBots(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	seen := map[string]bool{}
 	for i := range c.Sources {
@@ -210,3 +239,28 @@ func (s *Source) Permits(u string) bool {
 	}
 	return false
 }
+
+func (c *Config) validateBots() error {
+	for _, l := range []struct{ section, lang string }{{"discord", c.Discord.Language}, {"telegram", c.Telegram.Language}} {
+		if l.lang != "" && l.lang != "nl" && l.lang != "en" {
+			return fmt.Errorf("[%s] language: %q is not nl or en", l.section, l.lang)
+		}
+	}
+	for _, list := range [][]string{{c.Discord.Guild}, c.Discord.AllowedGuilds, c.Discord.AllowedChannels} {
+		for _, id := range list {
+			if id != "" && strings.Trim(id, "0123456789") != "" {
+				return fmt.Errorf("[discord]: %q is not a Discord id (digits only)", id)
+			}
+		}
+	}
+	if w := c.Telegram.Webhook; w != "" {
+		u, err := url.Parse(w)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("[telegram] webhook: %q is not an https URL", w)
+		}
+	}
+	return nil
+}
+
+// HasSources reports whether the configuration names anything to crawl.
+func (c *Config) HasSources() bool { return len(c.Sources) > 0 }

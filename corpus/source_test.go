@@ -183,3 +183,34 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestParseConfigBots(t *testing.T) {
+	ok := `[discord]
+guild = "123456789012345678"
+allowed_channels = ["1", "2"]
+source = "Jeugd in Beeld"
+language = "en"
+
+[telegram]
+allowed_chats = [-1001234567890]
+webhook = "https://bot.voorbeeld.nl/"
+`
+	c, err := ParseConfig(strings.NewReader(ok), "watwerkt.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Discord.Guild != "123456789012345678" || len(c.Discord.AllowedChannels) != 2 || c.Discord.Language != "en" ||
+		c.Telegram.AllowedChats[0] != -1001234567890 || c.Telegram.Webhook == "" || c.HasSources() {
+		t.Errorf("parsed %+v", c)
+	}
+	for _, bad := range []struct{ text, want string }{
+		{"[discord]\nlanguage = \"de\"\n", "language"},
+		{"[discord]\nguild = \"abc\"\n", "digits only"},
+		{"[telegram]\nwebhook = \"http://x.example/\"\n", "https"},
+		{"[telegram]\ntoken = \"123:abc\"\n", "unknown key"},
+	} {
+		if _, err := ParseConfig(strings.NewReader(bad.text), "w.toml"); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: error %v, want %q", bad.text, err, bad.want)
+		}
+	}
+}

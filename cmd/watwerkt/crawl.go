@@ -22,6 +22,10 @@ func runCrawl(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "watwerkt crawl: %v\n", err)
 		return exitUsage
 	}
+	if !cfg.HasSources() {
+		fmt.Fprintf(a.stderr, "watwerkt crawl: %s heeft geen [[source]]-blokken om op te halen.\n", *configPath)
+		return exitUsage
+	}
 	store, err := a.openStore(ctx)
 	if err != nil {
 		return a.fail("corpusopslag openen", err)

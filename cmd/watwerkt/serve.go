@@ -29,21 +29,25 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	dev := fs.Bool("dev", false, "open ook de chat in de terminal")
 	poll := fs.Duration("poll", time.Second, "hoe vaak naar een nieuwe indexversie wordt gekeken")
 	recrawl := fs.Duration("recrawl", 0, "crawl en indexeer opnieuw met deze tussenpoos, bv. 24h (vereist --config)")
-	configPath := fs.String("config", "", "configuratie met de bronnen, voor --recrawl")
+	configPath := fs.String("config", "", "configuratie (watwerkt.toml): de bronnen voor --recrawl en de instellingen van de chatbots")
 	allowPrivate := fs.Bool("allow-private", false, "laat --recrawl ook adressen op het eigen netwerk ophalen")
 	retention := fs.String("log-retention", "180d", "hoe lang de vragenlog en beoordelingen bewaard blijven (bv. 90d, 720h; 0 = altijd)")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
 	}
 	var cfg *corpus.Config
-	if *recrawl > 0 {
-		if *configPath == "" {
-			fmt.Fprintln(a.stderr, "watwerkt serve: --recrawl vereist --config.")
-			return exitUsage
-		}
+	if *recrawl > 0 && *configPath == "" {
+		fmt.Fprintln(a.stderr, "watwerkt serve: --recrawl vereist --config.")
+		return exitUsage
+	}
+	if *configPath != "" {
 		var err error
 		if cfg, err = readConfig(*configPath); err != nil {
 			fmt.Fprintf(a.stderr, "watwerkt serve: %v\n", err)
+			return exitUsage
+		}
+		if *recrawl > 0 && !cfg.HasSources() {
+			fmt.Fprintf(a.stderr, "watwerkt serve: --recrawl: %s heeft geen [[source]]-blokken.\n", *configPath)
 			return exitUsage
 		}
 	}
@@ -131,7 +135,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		wg.Add(1)
 		go func() { defer wg.Done(); pruneLoop(ctx, a, store, keep) }()
 	}
-	if cfg != nil {
+	if *recrawl > 0 {
 		wg.Add(1)
 		_, hasIndex := live.Status()
 		go func() { defer wg.Done(); a.recrawlLoop(ctx, cfg, *recrawl, !hasIndex, *allowPrivate, metrics) }()
