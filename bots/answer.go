@@ -93,18 +93,35 @@ type Responder struct {
 	PageSize int
 	Logger   *slog.Logger
 	Recorder Recorder // optional: logs first pages of questions, stores feedback
+	// Observe, when set, is called with every answer (for metrics).
+	Observe func(q Question, a Answer)
+}
+
+// Outcome classifies an answer for metrics: "hits", "empty" (nothing
+// found or nothing to search for) or "error".
+func Outcome(a Answer) string {
+	switch {
+	case len(a.Items) > 0:
+		return "hits"
+	case a.Message == msgError || a.Message == msgTimeout:
+		return "error"
+	}
+	return "empty"
 }
 
 // Answer answers one question. It never fails: when the search breaks,
 // the user gets a short apology and the log gets the detail.
-func (r *Responder) Answer(ctx context.Context, q Question) Answer {
+func (r *Responder) Answer(ctx context.Context, q Question) (a Answer) {
+	if r.Observe != nil {
+		defer func() { r.Observe(q, a) }()
+	}
 	if q.Limit <= 0 {
 		q.Limit = r.PageSize
 		if q.Limit <= 0 {
 			q.Limit = DefaultPageSize
 		}
 	}
-	a := Answer{Question: q}
+	a = Answer{Question: q}
 	if strings.TrimSpace(q.Text) == "" && len(q.Filters) == 0 {
 		a.Message = msgEmpty
 		return a

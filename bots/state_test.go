@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -233,5 +234,22 @@ func TestAsyncRecorder(t *testing.T) {
 	}
 	if len(rec.questions) < 1 || ar.Dropped() < 1 || len(rec.feedback) != 1 {
 		t.Errorf("%d questions logged, %d dropped (the one after Close must be), %d feedback rows", len(rec.questions), ar.Dropped(), len(rec.feedback))
+	}
+}
+
+func TestResponderObserve(t *testing.T) {
+	var got []string
+	r := &Responder{Searcher: &fakeSearcher{hits: wachtlijstHits()}, Observe: func(q Question, a Answer) {
+		got = append(got, q.Platform+":"+Outcome(a))
+	}}
+	ctx := context.Background()
+	r.Answer(ctx, Question{Text: "wachtlijst", Platform: "discord"})
+	r.Answer(ctx, Question{Text: "niets", Platform: "telegram"})
+	r.Answer(ctx, Question{Text: "", Platform: "web"})
+	r.Searcher = &fakeSearcher{err: errors.New("index weg")}
+	r.Answer(ctx, Question{Text: "wachtlijst", Platform: "discord"})
+	want := "discord:hits telegram:empty web:empty discord:error"
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("observed %q, want %q", s, want)
 	}
 }
