@@ -96,7 +96,10 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	defer store.Close()
 	rec := bots.NewAsyncRecorder(store, 4096, a.log)
 	defer rec.Close()
-	responder := &bots.Responder{Searcher: liveSearcher{live}, PageSize: bots.DefaultPageSize, Logger: a.log, Recorder: rec}
+	responder := &bots.Responder{Searcher: liveSearcher{live}, PageSize: bots.DefaultPageSize, Logger: a.log, Recorder: rec,
+		Observe: func(q bots.Question, ans bots.Answer) {
+			metrics.BotMessages.WithLabelValues(q.Platform, bots.Outcome(ans)).Inc()
+		}}
 	api := web.New(idx, metrics, a.log)
 	api.Recorder = rec
 	api.Problems = curation.Problems
