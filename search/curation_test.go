@@ -269,3 +269,38 @@ func TestFacets(t *testing.T) {
 		t.Errorf("facets without asking: %+v", res.Facets)
 	}
 }
+
+// FuzzParseCuration: any file either parses into rules that are in range
+// or yields errors that each name the file and a line.
+func FuzzParseCuration(f *testing.F) {
+	for _, s := range []string{
+		"pin schulden gezin => https://a.example/x, 00000000000000aa\n",
+		"pin /^wat is (jim|lvb)/ => https://a.example/jim\nhide https://a.example/*/print\n",
+		"boost bron \"Projectenbank Jeugd\" 0,8\nboost type artikel 10\n",
+		"pin /(/ => x\nhide\nboost regio x 1\n\xff\n",
+		"pin a => https://a.example/1, https://a.example/2, https://a.example/3, https://a.example/4, https://a.example/5, https://a.example/6\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseCuration(strings.NewReader(s), "c.txt")
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.HasPrefix(line, "c.txt:") {
+					t.Fatalf("error line %q does not name the file", line)
+				}
+			}
+			return
+		}
+		for _, b := range c.Boosts {
+			if b.Factor < 0.1 || b.Factor > 10 || (b.Field != "bron" && b.Field != "type") {
+				t.Fatalf("boost out of range: %+v", b)
+			}
+		}
+		for _, p := range c.Pins {
+			if len(p.Docs) == 0 || len(p.Docs) > maxPinDocs || (p.Regexp == nil && len(p.Words) == 0) {
+				t.Fatalf("bad pin: %+v", p)
+			}
+		}
+	})
+}
