@@ -1,5 +1,6 @@
 // Package web is watwerkt's HTTP front end: the JSON search API, the
-// health check and the Prometheus metrics that `watwerkt serve` offers.
+// health check, the Prometheus metrics and the curators' web page that
+// `watwerkt serve` offers.
 // It depends on a small Index interface, not on the search engine.
 package web
 
@@ -94,16 +95,20 @@ func New(idx Index, m *Metrics, log *slog.Logger) *Server {
 	return &Server{idx: idx, log: log, m: m, timeout: 5 * time.Second}
 }
 
-// Handler routes the API.
+// Handler routes the API and the web page. Each call makes a new
+// signing key for curator sessions, so call it once per process.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/search", s.search)
 	mux.HandleFunc("/healthz", s.health)
 	mux.Handle("/metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
+	s.routeUI(mux)
 	return secure(mux)
 }
 
-// secure adds the headers every response carries and allows only reads.
+// secure adds the headers every response carries and allows only reads,
+// except for the curators' form posts under /curator/. HTML pages widen
+// the Content-Security-Policy set here for themselves (see htmlHeaders).
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -111,6 +116,10 @@ func secure(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'")
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/curator/") {
+			next.ServeHTTP(w, r)
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			h.Set("Allow", "GET, HEAD")
 			writeJSON(w, http.StatusMethodNotAllowed, errorBody{"Alleen GET is toegestaan."})

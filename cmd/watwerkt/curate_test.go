@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -162,5 +166,57 @@ func TestCurationWriter(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(a.dataDir, curationFile))
 	if string(after) != string(before) {
 		t.Errorf("rejected rules changed the file:\n%s", after)
+	}
+}
+
+// TestCurationWriteKilled kills a process (SIGKILL) that keeps rewriting
+// curation.txt through writeFileAtomic: whenever it dies, the file is a
+// complete earlier or later version that parses, never a torn one.
+func TestCurationWriteKilled(t *testing.T) {
+	if os.Getenv("WATWERKT_CURATION_CHILD") != "" {
+		t.Skip("child process")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, curationFile)
+	for i := range 8 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCurationWriteChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "WATWERKT_CURATION_CHILD="+path)
+		out, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(out)
+		for n := 0; n < 3+i*7 && sc.Scan(); n++ {
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("kill %d: %v", i, err)
+		}
+		c, err := search.ParseCuration(strings.NewReader(string(b)), path)
+		if err != nil || !strings.HasSuffix(string(b), "# einde\n") || len(c.Hidden) == 0 {
+			t.Fatalf("kill %d: torn curation file (%v):\n%.200s", i, err, b)
+		}
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, ".curation-*")); len(tmp) > 3*8 {
+		t.Errorf("%d temporary files left behind", len(tmp))
+	}
+}
+
+// TestCurationWriteChild rewrites the file without pause, each version
+// longer than the last, and says "written" after each.
+func TestCurationWriteChild(t *testing.T) {
+	path := os.Getenv("WATWERKT_CURATION_CHILD")
+	if path == "" {
+		t.Skip("only run as the child of TestCurationWriteKilled")
+	}
+	var b strings.Builder
+	for i := 0; ; i++ {
+		fmt.Fprintf(&b, "hide https://archief.example/%d/*\n", i)
+		if err := writeFileAtomic(path, []byte(b.String()+"# einde\n")); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("written")
 	}
 }
