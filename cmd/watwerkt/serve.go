@@ -117,8 +117,9 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail("luisteren op "+*addr, err)
 	}
+	chat := newChatBots(a, cfg, responder)
 	httpSrv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           chat.handler(api.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -127,9 +128,9 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	}
 	st, _ := live.Status()
 	fmt.Fprintf(a.stdout, "watwerkt serve luistert op http://%s (index %s, %d documenten).\n", ln.Addr(), orDash(st.Version), st.Documents)
-	announceBots(a)
-
 	var wg sync.WaitGroup
+	chat.start(ctx, &wg)
+
 	wg.Add(1)
 	go func() { defer wg.Done(); live.Watch(ctx, *poll) }()
 	wg.Add(1)
@@ -190,24 +191,6 @@ func pruneLoop(ctx context.Context, a *app, store *corpus.Store, keep time.Durat
 			return
 		case <-t.C:
 		}
-	}
-}
-
-// announceBots says which chat bots run: that depends on which tokens are
-// set. The tokens themselves are never printed.
-func announceBots(a *app) {
-	var set []string
-	for _, k := range []string{"DISCORD_TOKEN", "TELEGRAM_TOKEN"} {
-		if a.getenv(k) != "" {
-			set = append(set, k)
-		}
-	}
-	if len(set) == 0 {
-		fmt.Fprintln(a.stdout, "Geen chatbots actief: zet DISCORD_TOKEN of TELEGRAM_TOKEN in de omgeving om er een te starten.")
-		return
-	}
-	for _, k := range set {
-		fmt.Fprintf(a.stderr, "%s is gezet, maar deze versie heeft die bot nog niet; alleen de HTTP-API draait.\n", k)
 	}
 }
 

@@ -23,6 +23,12 @@ import (
 // its base URL and a function that stops it and returns its exit code.
 func startServe(t *testing.T, dataDir string, extra ...string) (string, func() int) {
 	t.Helper()
+	return startServeEnv(t, dataDir, nil, extra...)
+}
+
+// startServeEnv is startServe with more environment variables.
+func startServeEnv(t *testing.T, dataDir string, vars map[string]string, extra ...string) (string, func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
@@ -30,7 +36,7 @@ func startServe(t *testing.T, dataDir string, extra ...string) (string, func() i
 		if k == "WATWERKT_DATA" {
 			return dataDir
 		}
-		return ""
+		return vars[k]
 	}
 	go func() {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--poll", "100ms"}, extra...)

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/watwerkt/watwerkt/bots"
+	"github.com/watwerkt/watwerkt/bots/telegram"
+	"github.com/watwerkt/watwerkt/corpus"
+)
+
+// chatBots starts the chat bots whose tokens are set in the environment
+// and keeps them running until ctx ends. A bot that cannot connect (the
+// platform is down, the network is not up yet) is retried with backoff;
+// a token the platform rejects stops only that bot. Tokens are never
+// printed or logged.
+type chatBots struct {
+	a         *app
+	cfg       *corpus.Config // may be nil
+	responder *bots.Responder
+	sessions  *bots.Sessions
+
+	telegram atomic.Pointer[telegram.Bot] // for the webhook handler
+}
+
+func newChatBots(a *app, cfg *corpus.Config, r *bots.Responder) *chatBots {
+	if cfg == nil {
+		cfg = &corpus.Config{}
+	}
+	return &chatBots{a: a, cfg: cfg, responder: r, sessions: bots.NewSessions(24*time.Hour, 20000)}
+}
+
+// start launches the configured bots in wg and reports which run.
+func (c *chatBots) start(ctx context.Context, wg *sync.WaitGroup) {
+	var running []string
+	if tok := c.a.getenv("TELEGRAM_TOKEN"); tok != "" {
+		running = append(running, "Telegram")
+		wg.Add(1)
+		go func() { defer wg.Done(); c.runTelegram(ctx, tok) }()
+	}
+	if c.a.getenv("DISCORD_TOKEN") != "" {
+		fmt.Fprintln(c.a.stderr, "DISCORD_TOKEN is gezet, maar deze versie heeft de Discord-bot nog niet.")
+	}
+	if len(running) == 0 {
+		fmt.Fprintln(c.a.stdout, "Geen chatbots actief: zet DISCORD_TOKEN of TELEGRAM_TOKEN in de omgeving om er een te starten.")
+		return
+	}
+	fmt.Fprintf(c.a.stdout, "Chatbots: %s.\n", strings.Join(running, ", "))
+}
+
+// handler puts the Telegram webhook (when in webhook mode) in front of
+// the rest of the HTTP service. Its path is random per start; requests
+// to it before the bot is connected get 503 and Telegram retries.
+func (c *chatBots) handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/telegram/") {
+			if b := c.telegram.Load(); b != nil && b.WebhookPath() != "" && r.URL.Path == b.WebhookPath() {
+				b.ServeHTTP(w, r)
+				return
+			}
+			http.Error(w, "niet beschikbaar", http.StatusServiceUnavailable)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// backoff waits for the next retry; false when ctx ended.
+func backoff(ctx context.Context, attempt int) bool {
+	d := min(time.Duration(1<<min(attempt, 6))*time.Second, time.Minute)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (c *chatBots) runTelegram(ctx context.Context, token string) {
+	log := c.a.log.With("component", "telegram")
+	tc := c.cfg.Telegram
+	cfg := telegram.Config{
+		Token:         token,
+		APIURL:        c.a.getenv("TELEGRAM_API_URL"),
+		OffsetFile:    filepath.Join(c.a.dataDir, "telegram.offset"),
+		Webhook:       tc.Webhook,
+		AllowedChats:  tc.AllowedChats,
+		DefaultSource: tc.Source,
+		Language:      tc.Language,
+		Logger:        c.a.log,
+		Sessions:      c.sessions,
+	}
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		b, err := telegram.New(ctx, cfg, c.responder)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Error("telegram bot cannot start; retrying", "err", err, "attempt", attempt+1)
+			if !backoff(ctx, attempt) {
+				return
+			}
+			continue
+		}
+		c.telegram.Store(b)
+		err = b.Run(ctx)
+		c.telegram.Store(nil)
+		if err == nil || ctx.Err() != nil || errors.Is(err, context.Canceled) {
+			return
+		}
+		// Run fails only when Telegram rejects the token: retrying
+		// would not help.
+		log.Error("telegram bot stopped", "err", err)
+		fmt.Fprintln(c.a.stderr, "De Telegram-bot is gestopt: Telegram weigert TELEGRAM_TOKEN. De rest van de dienst draait door.")
+		return
+	}
+}
