@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/watwerkt/watwerkt/bots"
+	"github.com/watwerkt/watwerkt/bots/discord"
 	"github.com/watwerkt/watwerkt/bots/telegram"
 	"github.com/watwerkt/watwerkt/corpus"
 )
@@ -45,8 +47,10 @@ func (c *chatBots) start(ctx context.Context, wg *sync.WaitGroup) {
 		wg.Add(1)
 		go func() { defer wg.Done(); c.runTelegram(ctx, tok) }()
 	}
-	if c.a.getenv("DISCORD_TOKEN") != "" {
-		fmt.Fprintln(c.a.stderr, "DISCORD_TOKEN is gezet, maar deze versie heeft de Discord-bot nog niet.")
+	if tok := c.a.getenv("DISCORD_TOKEN"); tok != "" {
+		running = append(running, "Discord")
+		wg.Add(1)
+		go func() { defer wg.Done(); c.runDiscord(ctx, tok) }()
 	}
 	if len(running) == 0 {
 		fmt.Fprintln(c.a.stdout, "Geen chatbots actief: zet DISCORD_TOKEN of TELEGRAM_TOKEN in de omgeving om er een te starten.")
@@ -123,4 +127,53 @@ func (c *chatBots) runTelegram(ctx context.Context, token string) {
 		fmt.Fprintln(c.a.stderr, "De Telegram-bot is gestopt: Telegram weigert TELEGRAM_TOKEN. De rest van de dienst draait door.")
 		return
 	}
+}
+
+func (c *chatBots) runDiscord(ctx context.Context, token string) {
+	log := c.a.log.With("component", "discord")
+	dc := c.cfg.Discord
+	cfg := discord.Config{
+		Token:           token,
+		GuildID:         dc.Guild,
+		AllowedGuilds:   dc.AllowedGuilds,
+		AllowedChannels: dc.AllowedChannels,
+		DefaultSource:   dc.Source,
+		Language:        dc.Language,
+		Logger:          c.a.log,
+		Sessions:        c.sessions,
+	}
+	if raw := c.a.getenv("DISCORD_API_URL"); raw != "" {
+		// A Discord-compatible server (a test fake, a proxy) instead of
+		// discord.com: requests keep their path and go to this origin.
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(c.a.stderr, "De Discord-bot start niet: DISCORD_API_URL %q is geen http(s)-adres.\n", raw)
+			return
+		}
+		cfg.HTTPClient = &http.Client{Transport: originRewrite{to: u, base: http.DefaultTransport}}
+	}
+	b, err := discord.New(cfg, c.responder)
+	if err != nil {
+		log.Error("discord bot not started", "err", err)
+		fmt.Fprintf(c.a.stderr, "De Discord-bot start niet: %v\n", err)
+		return
+	}
+	// Run reconnects by itself; it returns an error only when Discord
+	// refuses the bot for good (a bad token, refused intents).
+	if err := b.Run(ctx); err != nil && ctx.Err() == nil {
+		log.Error("discord bot stopped", "err", err)
+		fmt.Fprintln(c.a.stderr, "De Discord-bot is gestopt: Discord weigert DISCORD_TOKEN of de gevraagde rechten. De rest van de dienst draait door.")
+	}
+}
+
+// originRewrite sends every request to another origin, path unchanged.
+type originRewrite struct {
+	to   *url.URL
+	base http.RoundTripper
+}
+
+func (t originRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = t.to.Scheme, t.to.Host, ""
+	return t.base.RoundTrip(r)
 }

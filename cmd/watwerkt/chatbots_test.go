@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watwerkt/watwerkt/bots/discord/fakediscord"
 	"github.com/watwerkt/watwerkt/bots/telegram/faketelegram"
 )
 
@@ -84,6 +85,67 @@ func TestServeTelegram(t *testing.T) {
 	}
 	qs, _ := st.Questions(t.Context(), time.Time{})
 	if len(qs) != 1 || qs[0].Platform != "telegram" {
+		t.Errorf("question log = %+v", qs)
+	}
+}
+
+// TestServeDiscord runs serve with a Discord token against the fake
+// Discord (gateway and REST, reached through DISCORD_API_URL): a slash
+// command is deferred and then edited with the demo answer card, with
+// mentions disabled, and the question is logged as a Discord one.
+func TestServeDiscord(t *testing.T) {
+	_, a := demoEngine(t)
+	const token = "ODk5.geheim.discord-token"
+	fake, err := fakediscord.Start(fakediscord.Options{Token: token, HeartbeatInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	api := "http" + strings.TrimSuffix(strings.TrimPrefix(fake.GatewayURL(), "ws"), "/gw/")
+	_, stop := startServeEnv(t, a.dataDir, map[string]string{"DISCORD_TOKEN": token, "DISCORD_API_URL": api})
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := fake.Wait(ctx, func() bool { return fake.Stats().Readies > 0 }); err != nil {
+		t.Fatalf("the bot never got READY: %v", err)
+	}
+	in, err := fake.SendCommand(fakediscord.Command{GuildID: "1", ChannelID: "2", UserID: "3", UserName: "sanne",
+		Options: []fakediscord.Option{{Name: "vraag", Value: "wat werkt bij jongeren die het contact met hun netwerk kwijt zijn?"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edit fakediscord.Request
+	err = fake.Wait(ctx, func() bool {
+		for _, r := range fake.Requests() {
+			if r.Method == "PATCH" && strings.Contains(r.Path, in.Token) {
+				edit = r
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("no edit of the deferred response: %v", err)
+	}
+	body := string(edit.Body)
+	if !strings.Contains(body, "Een mentor uit eigen kring") || !strings.Contains(body, "**netwerk**") || !strings.Contains(body, `"allowed_mentions":{"parse":[]}`) {
+		t.Errorf("answer card:\n%s", body)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exited %d", code)
+	}
+	stopped = true
+	st, err := a.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if qs, _ := st.Questions(t.Context(), time.Time{}); len(qs) != 1 || qs[0].Platform != "discord" || qs[0].Channel != "2" {
 		t.Errorf("question log = %+v", qs)
 	}
 }
