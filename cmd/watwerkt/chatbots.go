@@ -42,18 +42,26 @@ func newChatBots(a *app, cfg *corpus.Config, r *bots.Responder) *chatBots {
 // start launches the configured bots in wg and reports which run.
 func (c *chatBots) start(ctx context.Context, wg *sync.WaitGroup) {
 	var running []string
-	if tok := c.a.getenv("TELEGRAM_TOKEN"); tok != "" {
+	tokens := map[string]string{}
+	for _, name := range []string{"TELEGRAM_TOKEN", "DISCORD_TOKEN"} {
+		tok, err := c.a.secret(name)
+		if err != nil {
+			fmt.Fprintf(c.a.stderr, "watwerkt serve: %v; die bot start niet.\n", err)
+		}
+		tokens[name] = tok
+	}
+	if tok := tokens["TELEGRAM_TOKEN"]; tok != "" {
 		running = append(running, "Telegram")
 		wg.Add(1)
 		go func() { defer wg.Done(); c.runTelegram(ctx, tok) }()
 	}
-	if tok := c.a.getenv("DISCORD_TOKEN"); tok != "" {
+	if tok := tokens["DISCORD_TOKEN"]; tok != "" {
 		running = append(running, "Discord")
 		wg.Add(1)
 		go func() { defer wg.Done(); c.runDiscord(ctx, tok) }()
 	}
 	if len(running) == 0 {
-		fmt.Fprintln(c.a.stdout, "Geen chatbots actief: zet DISCORD_TOKEN of TELEGRAM_TOKEN in de omgeving om er een te starten.")
+		fmt.Fprintln(c.a.stdout, "Geen chatbots actief: zet DISCORD_TOKEN of TELEGRAM_TOKEN (of …_FILE) in de omgeving om er een te starten.")
 		return
 	}
 	fmt.Fprintf(c.a.stdout, "Chatbots: %s.\n", strings.Join(running, ", "))

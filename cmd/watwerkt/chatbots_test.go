@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +149,25 @@ func TestServeDiscord(t *testing.T) {
 	defer st.Close()
 	if qs, _ := st.Questions(t.Context(), time.Time{}); len(qs) != 1 || qs[0].Platform != "discord" || qs[0].Channel != "2" {
 		t.Errorf("question log = %+v", qs)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	dir := t.TempDir()
+	good, loose := filepath.Join(dir, "token"), filepath.Join(dir, "open")
+	os.WriteFile(good, []byte("abc:def\n"), 0o600)
+	os.WriteFile(loose, []byte("abc:def\n"), 0o644)
+	vars := map[string]string{"A": " uit-env ", "B_FILE": good, "C_FILE": loose, "D_FILE": filepath.Join(dir, "nergens")}
+	a := &app{getenv: func(k string) string { return vars[k] }}
+	for _, c := range []struct{ name, want, err string }{
+		{"A", "uit-env", ""}, {"B", "abc:def", ""}, {"C", "", "chmod 600"}, {"D", "", "D_FILE"}, {"E", "", ""},
+	} {
+		got, err := a.secret(c.name)
+		if got != c.want || (c.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.err) {
+			t.Errorf("secret(%s) = %q, %v; want %q and an error containing %q", c.name, got, err, c.want, c.err)
+		}
+		if err != nil && strings.Contains(err.Error(), "abc:def") {
+			t.Errorf("secret(%s): the error shows the secret: %v", c.name, err)
+		}
 	}
 }

@@ -104,7 +104,9 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	api.Recorder = rec
 	api.Problems = curation.Problems
 	api.Curator = &curationWriter{w: curation}
-	api.CuratorToken = a.getenv("WATWERKT_CURATOR_TOKEN")
+	if api.CuratorToken, err = a.secret("WATWERKT_CURATOR_TOKEN"); err != nil {
+		fmt.Fprintf(a.stderr, "watwerkt serve: %v; aanmelden als curator staat uit.\n", err)
+	}
 	api.Report = func(ctx context.Context) (*corpus.Report, error) {
 		r, err := corpus.BuildReport(ctx, store, corpus.ReportOptions{Since: time.Now().Add(-30 * 24 * time.Hour)})
 		if r != nil {
