@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	recrawl := fs.Duration("recrawl", 0, "crawl en indexeer opnieuw met deze tussenpoos, bv. 24h (vereist --config)")
 	configPath := fs.String("config", "", "configuratie (watwerkt.toml): de bronnen voor --recrawl en de instellingen van de chatbots")
 	allowPrivate := fs.Bool("allow-private", false, "laat --recrawl ook adressen op het eigen netwerk ophalen")
+	tgWebhook := fs.String("telegram-webhook", "", "Telegram-webhook: het publieke https-adres waarop Telegram updates aflevert (anders long polling)")
 	retention := fs.String("log-retention", "180d", "hoe lang de vragenlog en beoordelingen bewaard blijven (bv. 90d, 720h; 0 = altijd)")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
@@ -48,6 +50,12 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		}
 		if *recrawl > 0 && !cfg.HasSources() {
 			fmt.Fprintf(a.stderr, "watwerkt serve: --recrawl: %s heeft geen [[source]]-blokken.\n", *configPath)
+			return exitUsage
+		}
+	}
+	if w := *tgWebhook; w != "" {
+		if u, err := url.Parse(w); err != nil || u.Scheme != "https" || u.Host == "" {
+			fmt.Fprintf(a.stderr, "watwerkt serve: --telegram-webhook %q is geen https-adres.\n", w)
 			return exitUsage
 		}
 	}
@@ -120,6 +128,9 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		return a.fail("luisteren op "+*addr, err)
 	}
 	chat := newChatBots(a, cfg, responder)
+	if *tgWebhook != "" {
+		chat.cfg.Telegram.Webhook = *tgWebhook
+	}
 	httpSrv := &http.Server{
 		Handler:           chat.handler(api.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
