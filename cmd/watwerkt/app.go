@@ -51,7 +51,7 @@ func commandList() []command {
 		{"crawl", "--config watwerkt.toml [--report F.json]", "haal de bronnen uit de configuratie op in de corpusopslag", runCrawl},
 		{"index", "[--rollback]", "bouw een nieuwe indexversie uit de corpusopslag en schakel erop over", runIndex},
 		{"import", "--jsonl F --source NAAM [--type T]", "lees documenten uit JSON-regels in de corpusopslag (bv. een evaluatiecorpus)", runImport},
-		{"serve", "[--addr 127.0.0.1:8080] [--demo] [--dev] [--recrawl 24h --config F]", "HTTP-API (/api/search, /healthz, /metrics) en de chatbots waarvan een token is gezet", runServe},
+		{"serve", "[--addr 127.0.0.1:8080] [--demo] [--dev] [--config F] [--recrawl 24h] [--telegram-webhook URL]", "HTTP-API, curatorpagina en de chatbots waarvan een token is gezet", runServe},
 		{"eval", "--queries F --qrels F [--corpus F] [--form short|long] [--out F] [--compare A B]", "meet MRR@10, nDCG@10, Recall@10/100 en latentie op beoordeelde vragen", runEval},
 		{"report", "[--json] [--since 30d] [--stale 60d] [--top N]", "vragen zonder antwoord, 👎-antwoorden, ongebruikte bronnen en verouderde documenten", runReport},
 		{"qrels", "export --out MAP [--since 90d]", "zet 👍/👎-beoordelingen om in beoordeelde vragen voor eval", runQrels},
