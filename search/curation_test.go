@@ -304,3 +304,31 @@ func FuzzParseCuration(f *testing.F) {
 		}
 	})
 }
+
+// TestTwoFragmentSnippet: when the question's words sit in different
+// paragraphs, the snippet shows both, in document order, within the
+// length limit and with the matches marked.
+func TestTwoFragmentSnippet(t *testing.T) {
+	long := strings.Repeat("Een zin zonder de gezochte woorden, om afstand te maken. ", 12)
+	body := "Kinderen wachten maanden op de wachtlijst voor behandeling.\n\n" + long + "\n\nIn de jeugd-GGZ helpt overbruggingshulp gezinnen verder."
+	doc := &corpus.Document{ID: corpus.DocumentID("https://a.example/w"), URL: "https://a.example/w", Title: "Wachten", Body: body, Source: "A"}
+	v := Versions{Root: t.TempDir()}
+	buildTest(t, v, []*corpus.Document{doc})
+	e, err := v.OpenCurrent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	res, err := e.Search(t.Context(), Request{Query: "wachtlijst overbruggingshulp", Limit: 1})
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("search: %v", err)
+	}
+	s := res.Hits[0].Snippet
+	i, j := strings.Index(s, "**wachtlijst**"), strings.Index(s, "**overbruggingshulp**")
+	if i < 0 || j < i || !strings.Contains(s, " … ") {
+		t.Errorf("snippet %q: want both matches, in document order, joined by an ellipsis", s)
+	}
+	if n := unmarkedRunes(s); n > MaxSnippetRunes {
+		t.Errorf("snippet has %d runes, more than %d", n, MaxSnippetRunes)
+	}
+}

@@ -25,19 +25,79 @@ func (e *Engine) snippet(terms map[string]bool, intro, body string) string {
 	if len(paras) == 0 {
 		return ""
 	}
-	bestI, bestScore := 0, -1
-	var bestSpans [][2]int
+	frags := make([]fragment, len(paras))
 	for i, p := range paras {
 		// A literal asterisk would be read as a marker by the renderers.
 		p = strings.ReplaceAll(p, "*", "")
-		paras[i] = p
 		spans, distinct := e.matchSpans(p, terms)
-		score := len(distinct)*10 + min(len(spans), 9)
-		if score > bestScore {
-			bestI, bestScore, bestSpans = i, score, spans
+		frags[i] = fragment{text: p, spans: spans, terms: distinct}
+	}
+	return bestFragments(frags)
+}
+
+// fragment is a paragraph with the byte ranges of its matches and the
+// distinct terms they match.
+type fragment struct {
+	text  string
+	spans [][2]int
+	terms map[string]bool
+}
+
+func (f fragment) score() int { return len(f.terms)*10 + min(len(f.spans), 9) }
+
+// Room for a second fragment: the first gets at most this many runes
+// when a second one is added.
+const firstFragmentRunes = 170
+
+// bestFragments picks the paragraph that covers most of the question's
+// terms; when another paragraph holds terms the first lacks, a window
+// of it follows (in document order), so the snippet shows why the
+// document matched the whole question — two fragments, together at most
+// MaxSnippetRunes.
+func bestFragments(frags []fragment) string {
+	best := -1
+	for i, f := range frags {
+		if best < 0 || f.score() > frags[best].score() {
+			best = i
 		}
 	}
-	return window(paras[bestI], bestSpans, MaxSnippetRunes)
+	if best < 0 {
+		return ""
+	}
+	second, secondScore := -1, 0
+	for i, f := range frags {
+		if i == best {
+			continue
+		}
+		extra := 0
+		for t := range f.terms {
+			if !frags[best].terms[t] {
+				extra++
+			}
+		}
+		if sc := extra*10 + min(len(f.spans), 9); extra > 0 && sc > secondScore {
+			second, secondScore = i, sc
+		}
+	}
+	if second < 0 {
+		return window(frags[best].text, frags[best].spans, MaxSnippetRunes)
+	}
+	a, b := best, second
+	first := window(frags[a].text, frags[a].spans, firstFragmentRunes)
+	room := MaxSnippetRunes - unmarkedRunes(first) - 3 // " … "
+	if room < 60 {
+		return window(frags[best].text, frags[best].spans, MaxSnippetRunes)
+	}
+	next := window(frags[b].text, frags[b].spans, room)
+	if b < a {
+		first, next = next, first
+	}
+	return strings.TrimSuffix(first, "…") + " … " + strings.TrimPrefix(next, "…")
+}
+
+// unmarkedRunes counts the runes of a snippet without its ** markers.
+func unmarkedRunes(s string) int {
+	return utf8.RuneCountInString(strings.ReplaceAll(s, "**", ""))
 }
 
 // matchSpans finds the words of text whose stem is one of terms and
@@ -287,32 +347,26 @@ func snippetFromLocations(locs search.FieldTermLocationMap, intro, body string) 
 		}
 		off += len(p) + 2
 	}
-	best, bestScore := -1, -1
-	for i, p := range paras {
-		distinct := map[string]bool{}
+	frags := make([]fragment, 0, len(paras))
+	for _, p := range paras {
+		// Leading and trailing white space would shift the offsets: trim
+		// by hand and move the spans with it.
+		lead := len(p.text) - len(strings.TrimLeft(p.text, " \t\n"))
+		text := strings.TrimSpace(p.text)
+		f := fragment{terms: map[string]bool{}}
 		for _, s := range p.spans {
-			distinct[s.term] = true
+			if s.start-lead >= 0 && s.end-lead <= len(text) {
+				f.spans = append(f.spans, [2]int{s.start - lead, s.end - lead})
+				f.terms[s.term] = true
+			}
 		}
-		if score := len(distinct)*10 + min(len(p.spans), 9); score > bestScore {
-			best, bestScore = i, score
-		}
+		// A literal asterisk would be read as a marker by the renderers;
+		// a space keeps the offsets.
+		f.text = strings.ReplaceAll(text, "*", " ")
+		frags = append(frags, f)
 	}
-	if best < 0 {
+	if len(frags) == 0 {
 		return "", false
 	}
-	p := paras[best]
-	// Leading and trailing white space would shift the offsets: trim by
-	// hand and move the spans with it.
-	lead := len(p.text) - len(strings.TrimLeft(p.text, " \t\n"))
-	text := strings.TrimSpace(p.text)
-	spans := make([][2]int, 0, len(p.spans))
-	for _, s := range p.spans {
-		if s.start-lead >= 0 && s.end-lead <= len(text) {
-			spans = append(spans, [2]int{s.start - lead, s.end - lead})
-		}
-	}
-	// A literal asterisk would be read as a marker by the renderers; a
-	// space keeps the offsets.
-	text = strings.ReplaceAll(text, "*", " ")
-	return window(text, spans, MaxSnippetRunes), true
+	return bestFragments(frags), true
 }
