@@ -103,7 +103,7 @@ func (c *chatBots) runTelegram(ctx context.Context, token string) {
 	cfg := telegram.Config{
 		Token:         token,
 		APIURL:        c.a.getenv("TELEGRAM_API_URL"),
-		OffsetFile:    filepath.Join(c.a.dataDir, "telegram.offset"),
+		OffsetFile:    filepath.Join(c.a.dataDir, telegramOffsetFile(token)),
 		Webhook:       tc.Webhook,
 		AllowedChats:  tc.AllowedChats,
 		DefaultSource: tc.Source,
@@ -184,4 +184,17 @@ func (t originRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.URL.Scheme, r.URL.Host, r.Host = t.to.Scheme, t.to.Host, ""
 	return t.base.RoundTrip(r)
+}
+
+// telegramOffsetFile names the file that keeps the getUpdates offset,
+// per bot: a token of another bot (update ids start anywhere) must not
+// inherit an offset that would hide all its updates. The bot id is the
+// public part of a token ("123456:secret"); the secret never goes into
+// a file name.
+func telegramOffsetFile(token string) string {
+	id, _, ok := strings.Cut(token, ":")
+	if !ok || id == "" || strings.Trim(id, "0123456789") != "" {
+		return "telegram.offset"
+	}
+	return "telegram-" + id + ".offset"
 }
