@@ -49,6 +49,9 @@ type Source struct {
 	Name     string   `toml:"name"`
 	Start    []string `toml:"start"`
 	Sitemaps []string `toml:"sitemaps"`
+	// Feeds are RSS, Atom or JSON feeds whose items (in scope) are crawled
+	// like sitemap entries; feeds announced on start pages are found too.
+	Feeds []string `toml:"feeds"`
 	// Allow and Deny are regular expressions matched against the full URL.
 	// A URL must match one Allow pattern (when any are given) and no Deny
 	// pattern.
@@ -152,14 +155,17 @@ func (s *Source) Validate() error {
 	if strings.TrimSpace(s.Name) == "" {
 		return errors.New("name: missing")
 	}
-	if len(s.Start) == 0 && len(s.Sitemaps) == 0 {
-		return errors.New("start: give at least one start URL or sitemap")
+	if len(s.Start) == 0 && len(s.Sitemaps) == 0 && len(s.Feeds) == 0 {
+		return errors.New("start: give at least one start URL, sitemap or feed")
 	}
-	for _, list := range [][]string{s.Start, s.Sitemaps} {
-		for _, raw := range list {
+	for _, list := range []struct {
+		field string
+		urls  []string
+	}{{"start", s.Start}, {"sitemaps", s.Sitemaps}, {"feeds", s.Feeds}} {
+		for _, raw := range list.urls {
 			u, err := url.Parse(raw)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return fmt.Errorf("start: %q is not an http(s) URL", raw)
+				return fmt.Errorf("%s: %q is not an http(s) URL", list.field, raw)
 			}
 		}
 	}

@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS removed_documents (
+	id            TEXT PRIMARY KEY,
+	url           TEXT NOT NULL,
+	canonical_url TEXT NOT NULL,
+	title         TEXT NOT NULL,
+	source        TEXT NOT NULL,
+	reason        TEXT NOT NULL,
+	removed_at    TEXT NOT NULL
+);
 `
 
 // OpenStore opens (creating if needed) the store at path.
@@ -147,6 +156,10 @@ func (s *Store) Put(ctx context.Context, d *Document) (PutResult, error) {
 			 fetched_at=excluded.fetched_at, updated_at=excluded.updated_at`,
 			d.ID, d.URL, d.CanonicalURL, d.Title, d.Intro, d.Body, d.Source, d.Type, published,
 			d.Language, d.Author, string(themes), d.Region, string(fields), d.ContentHash, fetched, now)
+	}
+	if err == nil && result == Added {
+		// A page that comes back is no longer removed.
+		_, err = tx.ExecContext(ctx, `DELETE FROM removed_documents WHERE id = ?`, d.ID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("put document %s: %w", d.ID, err)
@@ -283,6 +296,17 @@ CREATE TABLE IF NOT EXISTS crawl_state (
 	doc_id        TEXT NOT NULL DEFAULT '',
 	links         TEXT NOT NULL DEFAULT '[]',
 	fetched_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS robots_cache (
+	origin     TEXT PRIMARY KEY,
+	status     INTEGER NOT NULL,
+	body       BLOB NOT NULL,
+	fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crawl_runs (
+	source      TEXT PRIMARY KEY,
+	started_at  TEXT NOT NULL,
+	finished_at TEXT NOT NULL DEFAULT ''
 );`
 
 func (s *Store) ensureCrawlState(ctx context.Context) error {
@@ -333,6 +357,165 @@ func (s *Store) Touch(ctx context.Context, id string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE documents SET fetched_at = ? WHERE id = ?`, at.UTC().Format(timeFormat), id)
 	if err != nil {
 		return fmt.Errorf("touch %s: %w", id, err)
+	}
+	return nil
+}
+
+// RemovedDocument is what the store keeps of a document taken out because
+// its page is gone (404, 410) or asks not to be indexed any more.
+type RemovedDocument struct {
+	ID, URL, CanonicalURL, Title, Source string
+	Reason                               string
+	RemovedAt                            time.Time
+}
+
+// RemoveDocument takes a document out of the store, so that the next
+// index build leaves it out, and keeps a note of it in removed_documents.
+// It reports whether there was such a document. A later Put of the same
+// id adds it again.
+func (s *Store) RemoveDocument(ctx context.Context, id, reason string, at time.Time) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("remove document %s: %w", id, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO removed_documents (id, url, canonical_url, title, source, reason, removed_at)
+		SELECT id, url, canonical_url, title, source, ?, ? FROM documents WHERE id = ?
+		ON CONFLICT(id) DO UPDATE SET url=excluded.url, canonical_url=excluded.canonical_url, title=excluded.title,
+		source=excluded.source, reason=excluded.reason, removed_at=excluded.removed_at`,
+		reason, at.UTC().Format(timeFormat), id)
+	if err != nil {
+		return false, fmt.Errorf("remove document %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id); err != nil {
+		return false, fmt.Errorf("remove document %s: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("remove document %s: %w", id, err)
+	}
+	return true, nil
+}
+
+// RemovedDocuments lists the removed documents of a source ("" for all),
+// the most recently removed first.
+func (s *Store) RemovedDocuments(ctx context.Context, source string) ([]RemovedDocument, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, url, canonical_url, title, source, reason, removed_at
+		FROM removed_documents WHERE ? = '' OR source = ? ORDER BY removed_at DESC, id`, source, source)
+	if err != nil {
+		return nil, fmt.Errorf("removed documents: %w", err)
+	}
+	defer rows.Close()
+	var out []RemovedDocument
+	for rows.Next() {
+		var r RemovedDocument
+		var at string
+		if err := rows.Scan(&r.ID, &r.URL, &r.CanonicalURL, &r.Title, &r.Source, &r.Reason, &at); err != nil {
+			return nil, fmt.Errorf("removed documents: %w", err)
+		}
+		r.RemovedAt, _ = time.Parse(timeFormat, at)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("removed documents: %w", err)
+	}
+	return out, nil
+}
+
+// RobotsFile is a robots.txt as fetched from one origin
+// ("https://example.nl"): the HTTP status and the body (capped by the
+// crawler). Only answers that decide the policy (2xx, 4xx) are kept.
+type RobotsFile struct {
+	Origin    string
+	Status    int
+	Body      []byte
+	FetchedAt time.Time
+}
+
+// RobotsFile returns the remembered robots.txt of an origin; ok is false
+// when there is none.
+func (s *Store) RobotsFile(ctx context.Context, origin string) (rf RobotsFile, ok bool, err error) {
+	if err := s.ensureCrawlState(ctx); err != nil {
+		return rf, false, fmt.Errorf("robots cache: %w", err)
+	}
+	var fetched string
+	err = s.db.QueryRowContext(ctx, `SELECT origin, status, body, fetched_at FROM robots_cache WHERE origin = ?`, origin).
+		Scan(&rf.Origin, &rf.Status, &rf.Body, &fetched)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rf, false, nil
+	}
+	if err != nil {
+		return rf, false, fmt.Errorf("robots cache %s: %w", origin, err)
+	}
+	rf.FetchedAt, _ = time.Parse(timeFormat, fetched)
+	return rf, true, nil
+}
+
+// PutRobotsFile remembers the robots.txt of an origin.
+func (s *Store) PutRobotsFile(ctx context.Context, rf RobotsFile) error {
+	if err := s.ensureCrawlState(ctx); err != nil {
+		return fmt.Errorf("robots cache: %w", err)
+	}
+	body := rf.Body
+	if body == nil {
+		body = []byte{}
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO robots_cache (origin, status, body, fetched_at) VALUES (?,?,?,?)
+		ON CONFLICT(origin) DO UPDATE SET status=excluded.status, body=excluded.body, fetched_at=excluded.fetched_at`,
+		rf.Origin, rf.Status, body, rf.FetchedAt.UTC().Format(timeFormat))
+	if err != nil {
+		return fmt.Errorf("robots cache %s: %w", rf.Origin, err)
+	}
+	return nil
+}
+
+// CrawlRun is the last crawl of a source: when it started and, once it
+// completed, when it finished. A run without a finish time was
+// interrupted, and the next crawl can resume it.
+type CrawlRun struct {
+	Source   string
+	Started  time.Time
+	Finished time.Time
+}
+
+// CrawlRun returns the last crawl run of a source; ok is false when the
+// source was never crawled.
+func (s *Store) CrawlRun(ctx context.Context, source string) (run CrawlRun, ok bool, err error) {
+	if err := s.ensureCrawlState(ctx); err != nil {
+		return run, false, fmt.Errorf("crawl run: %w", err)
+	}
+	var started, finished string
+	err = s.db.QueryRowContext(ctx, `SELECT source, started_at, finished_at FROM crawl_runs WHERE source = ?`, source).
+		Scan(&run.Source, &started, &finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return run, false, nil
+	}
+	if err != nil {
+		return run, false, fmt.Errorf("crawl run %q: %w", source, err)
+	}
+	run.Started, _ = time.Parse(timeFormat, started)
+	if finished != "" {
+		run.Finished, _ = time.Parse(timeFormat, finished)
+	}
+	return run, true, nil
+}
+
+// PutCrawlRun records the start (Finished zero) or the end of a run.
+func (s *Store) PutCrawlRun(ctx context.Context, run CrawlRun) error {
+	if err := s.ensureCrawlState(ctx); err != nil {
+		return fmt.Errorf("crawl run: %w", err)
+	}
+	finished := ""
+	if !run.Finished.IsZero() {
+		finished = run.Finished.UTC().Format(timeFormat)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO crawl_runs (source, started_at, finished_at) VALUES (?,?,?)
+		ON CONFLICT(source) DO UPDATE SET started_at=excluded.started_at, finished_at=excluded.finished_at`,
+		run.Source, run.Started.UTC().Format(timeFormat), finished)
+	if err != nil {
+		return fmt.Errorf("crawl run %q: %w", run.Source, err)
 	}
 	return nil
 }

@@ -246,3 +246,80 @@ func TestStoreReopen(t *testing.T) {
 		t.Errorf("Count after reopen = %d, want 1", n)
 	}
 }
+
+func TestStoreRemoveDocument(t *testing.T) {
+	s := openTestStore(t)
+	ctx := t.Context()
+	mustPut(t, s, sampleDoc("weg", "Bron", "Tekst die verdwijnt."), Added)
+	mustPut(t, s, sampleDoc("blijft", "Bron", "Tekst die blijft."), Added)
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	if ok, err := s.RemoveDocument(ctx, "weg", "HTTP 410", at); err != nil || !ok {
+		t.Fatalf("RemoveDocument = %v, %v; want true", ok, err)
+	}
+	if ok, err := s.RemoveDocument(ctx, "nooit", "HTTP 404", at); err != nil || ok {
+		t.Errorf("RemoveDocument of an unknown id = %v, %v; want false", ok, err)
+	}
+	if _, err := s.Get(ctx, "weg"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removed document still readable: %v", err)
+	}
+	var ids []string
+	s.Each(ctx, func(d *Document) error { ids = append(ids, d.ID); return nil })
+	if !reflect.DeepEqual(ids, []string{"blijft"}) {
+		t.Errorf("Each after removal: %v, want only blijft", ids)
+	}
+	gone, err := s.RemovedDocuments(ctx, "Bron")
+	want := []RemovedDocument{{ID: "weg", URL: "https://example.nl/artikel/weg?utm_source=x", CanonicalURL: "https://example.nl/artikel/weg",
+		Title: "Wachtlijsten in de jeugd-ggz: weg", Source: "Bron", Reason: "HTTP 410", RemovedAt: at}}
+	if err != nil || !reflect.DeepEqual(gone, want) {
+		t.Errorf("RemovedDocuments = %+v, %v; want %+v", gone, err, want)
+	}
+	// The page comes back: added again, no longer listed as removed.
+	mustPut(t, s, sampleDoc("weg", "Bron", "Tekst die terugkomt."), Added)
+	if gone, _ := s.RemovedDocuments(ctx, ""); len(gone) != 0 {
+		t.Errorf("RemovedDocuments after the return: %+v", gone)
+	}
+}
+
+func TestStoreRobotsFile(t *testing.T) {
+	s := openTestStore(t)
+	ctx := t.Context()
+	if _, ok, err := s.RobotsFile(ctx, "https://example.nl"); ok || err != nil {
+		t.Fatalf("RobotsFile of an empty store: %v, %v", ok, err)
+	}
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, rf := range []RobotsFile{
+		{Origin: "https://example.nl", Status: 200, Body: []byte("User-agent: *\nDisallow: /x\n"), FetchedAt: at},
+		{Origin: "https://example.nl", Status: 404, FetchedAt: at.Add(time.Hour)},
+	} {
+		if err := s.PutRobotsFile(ctx, rf); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.RobotsFile(ctx, rf.Origin)
+		if err != nil || !ok || got.Origin != rf.Origin || got.Status != rf.Status || string(got.Body) != string(rf.Body) || !got.FetchedAt.Equal(rf.FetchedAt) {
+			t.Errorf("RobotsFile = %+v, %v, %v; want %+v", got, ok, err, rf)
+		}
+	}
+}
+
+func TestStoreCrawlRun(t *testing.T) {
+	s := openTestStore(t)
+	ctx := t.Context()
+	start := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	if err := s.PutCrawlRun(ctx, CrawlRun{Source: "Bron", Started: start}); err != nil {
+		t.Fatal(err)
+	}
+	run, ok, err := s.CrawlRun(ctx, "Bron")
+	if err != nil || !ok || !run.Started.Equal(start) || !run.Finished.IsZero() {
+		t.Errorf("unfinished run: %+v, %v, %v", run, ok, err)
+	}
+	run.Finished = start.Add(time.Minute)
+	if err := s.PutCrawlRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := s.CrawlRun(ctx, "Bron"); !got.Finished.Equal(run.Finished) {
+		t.Errorf("finished run: %+v", got)
+	}
+	if _, ok, _ := s.CrawlRun(ctx, "Andere"); ok {
+		t.Error("a source never crawled has a run")
+	}
+}

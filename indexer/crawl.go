@@ -1,25 +1,20 @@
 // Package indexer turns the outside world into corpus documents: a polite
-// crawler (robots.txt, sitemaps, rate limits, scope rules), the extraction
-// of main text and metadata from HTML, and the build of index versions
-// from the corpus store.
+// crawler (robots.txt, sitemaps, feeds, rate limits, scope rules), the
+// extraction of main text and metadata from HTML, and the build of index
+// versions from the corpus store.
 package indexer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
-	"sort"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -40,8 +35,30 @@ type StateStore interface {
 	Touch(ctx context.Context, id string, at time.Time) error
 }
 
+// Remover is a Sink that can take out documents whose page is gone;
+// *corpus.Store is one.
+type Remover interface {
+	RemoveDocument(ctx context.Context, id, reason string, at time.Time) (bool, error)
+}
+
+// RobotsCache is a Sink that remembers robots.txt files across crawls;
+// *corpus.Store is one.
+type RobotsCache interface {
+	RobotsFile(ctx context.Context, origin string) (corpus.RobotsFile, bool, error)
+	PutRobotsFile(ctx context.Context, rf corpus.RobotsFile) error
+}
+
+// RunStore is a Sink that records crawl runs, so that a crawl stopped
+// half-way (Ctrl-C, a crash) is resumed instead of started over;
+// *corpus.Store is one.
+type RunStore interface {
+	CrawlRun(ctx context.Context, source string) (corpus.CrawlRun, bool, error)
+	PutCrawlRun(ctx context.Context, run corpus.CrawlRun) error
+}
+
 // Crawler fetches the pages of configured sources and puts the extracted
-// documents into a Sink.
+// documents into a Sink. The zero values of the durations and limits
+// mean the defaults below.
 type Crawler struct {
 	Client *http.Client
 	// UserAgent is the User-Agent header; Agent the product token matched
@@ -50,10 +67,39 @@ type Crawler struct {
 	Agent     string
 	Logger    *slog.Logger
 	Sink      Sink
-	// MaxBodySize caps a page; larger pages are cut there.
+	// MaxBodySize caps a page; a larger page is skipped as SkipTooLarge
+	// without reading more than this (after decompression).
 	MaxBodySize int64
+	// ConnectTimeout bounds a TCP connect; ReadTimeout the wait for the
+	// next bytes of an answer (headers or body), so a server that stops
+	// sending is left; RequestTimeout a whole request, so a server that
+	// drips a byte a second is left too.
+	ConnectTimeout time.Duration
+	ReadTimeout    time.Duration
+	RequestTimeout time.Duration
+	// MaxRetryWait is the longest Retry-After a 429 or 503 answer can
+	// make the crawler wait before asking again; a longer one fails the
+	// URL. MaxRetries bounds the attempts after the first.
+	MaxRetryWait time.Duration
+	MaxRetries   int
+	// RobotsTTL is how long a robots.txt fetched in an earlier crawl is
+	// used before it is fetched again (default 24 h; negative: never
+	// reused). Only a RobotsCache sink remembers them.
+	RobotsTTL time.Duration
+	// ResumeWithin: an interrupted run that started less than this long
+	// ago is resumed (default 24 h; negative: never).
+	ResumeWithin time.Duration
+	// Now is the clock (time.Now when nil); tests inject their own.
+	Now func() time.Time
 	// Progress, when set, is called after every fetched page.
 	Progress func(source, url string, fetched int)
+	// OnProgress, when set, is called after every URL the crawl handled.
+	OnProgress func(Progress)
+	// Workers is how many fetched pages are extracted at the same time
+	// (default GOMAXPROCS). Fetching stays one request at a time per
+	// crawl, and results are committed in queue order, so the outcome
+	// does not depend on it.
+	Workers int
 	// AllowPrivate lets the crawler connect to loopback, private,
 	// link-local and other non-public addresses. Off by default: a page
 	// or a DNS answer pointing at 127.0.0.1, 10.0.0.0/8 or the cloud
@@ -63,23 +109,45 @@ type Crawler struct {
 	AllowPrivate bool
 }
 
+// Progress is the state of a running crawl of one source.
+type Progress struct {
+	Source string
+	URL    string // the URL just handled
+	Done   int    // URLs handled so far
+	Queued int    // URLs waiting
+	Stored int    // documents added, updated or confirmed
+	Failed int
+}
+
 // ErrPrivateAddress is the error for a refused non-public address.
 var ErrPrivateAddress = errors.New("non-public address refused (use --allow-private to crawl it)")
 
-// Default identity of the crawler.
+// Default identity and limits of the crawler.
 const (
 	DefaultAgent     = "watwerkt"
 	DefaultUserAgent = "watwerkt/0.1 (+https://github.com/watwerkt/watwerkt; zoekmachine voor jeugdhulpkennis)"
-	defaultMaxBody   = 10 << 20
-	maxSitemaps      = 50
-	maxRedirects     = 5
+	// DefaultMaxConnsPerHost keeps the crawler to one connection per
+	// host; set MaxConnsPerHost on the client's transport to change it.
+	DefaultMaxConnsPerHost = 1
+	defaultMaxBody         = 10 << 20
+	defaultConnectTimeout  = 10 * time.Second
+	defaultReadTimeout     = 30 * time.Second
+	defaultRequestTimeout  = 2 * time.Minute
+	defaultMaxRetryWait    = 30 * time.Second
+	defaultMaxRetries      = 2
+	defaultRobotsTTL       = 24 * time.Hour
+	defaultResumeWithin    = 24 * time.Hour
+	maxSitemaps            = 50
+	maxFeeds               = 20
+	maxRedirects           = 5
 	// minBodyRunes is the least text a page needs to be worth answering
 	// with; shorter pages are home pages, landing pages and forms.
 	minBodyRunes = 200
 )
 
 // NewCrawler returns a crawler with sensible defaults. Its HTTP client
-// refuses non-public addresses unless AllowPrivate is set.
+// refuses non-public addresses unless AllowPrivate is set, and opens one
+// connection per host.
 func NewCrawler(sink Sink, logger *slog.Logger) *Crawler {
 	c := &Crawler{
 		UserAgent:   DefaultUserAgent,
@@ -88,7 +156,7 @@ func NewCrawler(sink Sink, logger *slog.Logger) *Crawler {
 		Sink:        sink,
 		MaxBodySize: defaultMaxBody,
 	}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+	dialer := &net.Dialer{Control: func(_, address string, _ syscall.RawConn) error {
 		if c.AllowPrivate {
 			return nil
 		}
@@ -104,9 +172,28 @@ func NewCrawler(sink Sink, logger *slog.Logger) *Crawler {
 	}}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // a proxy would dial on our behalf and bypass the check
-	tr.DialContext = dialer.DialContext
-	c.Client = &http.Client{Timeout: 30 * time.Second, Transport: tr}
+	tr.MaxConnsPerHost = DefaultMaxConnsPerHost
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		ctx, cancel := context.WithTimeout(ctx, orDefault(c.ConnectTimeout, defaultConnectTimeout))
+		defer cancel()
+		return dialer.DialContext(ctx, network, addr)
+	}
+	c.Client = &http.Client{Transport: tr}
 	return c
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func (c *Crawler) now() time.Time {
+	if c.Now != nil {
+		return c.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // PublicAddr reports whether ip is a public unicast address.
@@ -135,46 +222,10 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("2001:db8::/32"), // documentation
 }
 
-// Report says what one crawl of a source did.
-type Report struct {
-	Source    string `json:"source"`
-	Fetched   int    `json:"fetched"`
-	Added     int    `json:"added"`
-	Updated   int    `json:"updated"`
-	Unchanged int    `json:"unchanged"`
-	// NotModified counts pages the server answered 304 Not Modified to.
-	NotModified int            `json:"not_modified"`
-	Skipped     map[string]int `json:"skipped"` // reason → count
-	Errors      []FetchError   `json:"errors"`
-	Duration    time.Duration  `json:"duration_ns"`
-}
-
-// Stored is the number of documents added, updated or confirmed.
-func (r *Report) Stored() int { return r.Added + r.Updated + r.Unchanged }
-
-// FetchError records one URL that could not be fetched or read.
-type FetchError struct {
-	URL string `json:"url"`
-	Err string `json:"error"`
-}
-
-func (r *Report) skip(reason string) { r.Skipped[reason]++ }
-
-// Skip reasons, as they appear in reports.
-const (
-	SkipRobots    = "robots.txt"
-	SkipFiltered  = "allow/deny"
-	SkipNoIndex   = "noindex"
-	SkipDuplicate = "duplicate"
-	SkipHub       = "overzichtspagina"
-	SkipNotHTML   = "geen html"
-	SkipEmpty     = "te weinig tekst"
-	SkipLimit     = "max_pages"
-)
-
 type queued struct {
 	url   string
 	depth int
+	start bool // a start URL of the source: its feeds are discovered
 }
 
 type crawl struct {
@@ -182,12 +233,19 @@ type crawl struct {
 	src     corpus.Source
 	rep     *Report
 	hosts   map[string]bool
-	origins []string // scheme://host of the start URLs and sitemaps
+	origins []string // scheme://host of the start URLs, sitemaps and feeds
 	robots  map[string]*Robots
 	limiter *rate.Limiter
 	seen    map[string]bool
 	hashes  map[string]string
 	queue   []queued
+	lists   map[string]bool // sitemaps and feeds read
+	feeds   int             // feeds read
+	// resumeFrom is the start of the interrupted run being resumed; pages
+	// fetched since then are not fetched again. Zero for a new run.
+	resumeFrom time.Time
+	budget     int // pages fetched or resumed, against MaxPages
+	handled    int // URLs committed
 }
 
 // Crawl fetches one source. It returns a report even when it stops early;
@@ -202,254 +260,64 @@ func (c *Crawler) Crawl(ctx context.Context, src corpus.Source) (*Report, error)
 	}
 	cr := &crawl{
 		c: c, src: src,
-		rep:     &Report{Source: src.Name, Skipped: map[string]int{}},
+		rep:     newReport(src.Name),
 		hosts:   map[string]bool{},
 		robots:  map[string]*Robots{},
 		limiter: rate.NewLimiter(rate.Limit(src.Rate), 1),
 		seen:    map[string]bool{},
 		hashes:  map[string]string{},
+		lists:   map[string]bool{},
 	}
-	for _, raw := range append(append([]string{}, src.Start...), src.Sitemaps...) {
+	for _, raw := range append(append(append([]string{}, src.Start...), src.Sitemaps...), src.Feeds...) {
 		if cu, err := Canonicalize(raw); err == nil {
-			if u, err := url.Parse(cu); err == nil {
+			if u, err := url.Parse(cu); err == nil && !cr.hosts[u.Host] {
 				cr.hosts[u.Host] = true
 				cr.origins = append(cr.origins, u.Scheme+"://"+u.Host)
 			}
 		}
 	}
-	err := cr.run(ctx)
+	run, err := cr.beginRun(ctx)
+	if err == nil {
+		err = cr.run(ctx)
+	}
+	if err == nil {
+		cr.finishRun(ctx, run)
+	}
+	cr.rep.Interrupted = ctx.Err() != nil
 	cr.rep.Duration = time.Since(start)
 	return cr.rep, err
 }
 
-func (cr *crawl) run(ctx context.Context) error {
-	for _, s := range cr.src.Start {
-		cr.enqueue(s, 0)
+// beginRun records the start of a run, or finds the interrupted run to
+// resume.
+func (cr *crawl) beginRun(ctx context.Context) (corpus.CrawlRun, error) {
+	now := cr.c.now()
+	run := corpus.CrawlRun{Source: cr.src.Name, Started: now}
+	runs, ok := cr.c.Sink.(RunStore)
+	if !ok {
+		return run, ctx.Err()
 	}
-	sitemaps := append([]string{}, cr.src.Sitemaps...)
-	done := map[string]bool{}
-	for _, origin := range cr.origins {
-		if done[origin] {
-			continue
-		}
-		done[origin] = true
-		rb, err := cr.robotsFor(ctx, origin+"/")
-		if err != nil {
-			return err
-		}
-		sitemaps = append(sitemaps, rb.Sitemaps...)
+	within := orDefault(cr.c.ResumeWithin, defaultResumeWithin)
+	if last, found, err := runs.CrawlRun(ctx, cr.src.Name); err != nil {
+		cr.logger().Warn("crawl run not read", "source", cr.src.Name, "err", err)
+	} else if found && last.Finished.IsZero() && within > 0 && now.Sub(last.Started) < within {
+		cr.resumeFrom = last.Started
+		cr.logger().Info("resuming an interrupted crawl", "source", cr.src.Name, "started", last.Started)
+		return last, ctx.Err()
 	}
-	if err := cr.readSitemaps(ctx, sitemaps); err != nil {
-		return err
+	if err := runs.PutCrawlRun(ctx, run); err != nil {
+		cr.logger().Warn("crawl run not saved", "source", cr.src.Name, "err", err)
 	}
-	for len(cr.queue) > 0 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		q := cr.queue[0]
-		cr.queue = cr.queue[1:]
-		if cr.rep.Fetched >= cr.src.MaxPages {
-			cr.rep.skip(SkipLimit)
-			continue
-		}
-		if err := cr.visit(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
+	return run, ctx.Err()
 }
 
-// enqueue adds a URL when it is new, in scope and permitted.
-func (cr *crawl) enqueue(raw string, depth int) {
-	cu, err := Canonicalize(raw)
-	if err != nil || cr.seen[cu] {
-		return
-	}
-	u, _ := url.Parse(cu)
-	if !cr.hosts[u.Host] {
-		return // other sites are out of scope, silently
-	}
-	cr.seen[cu] = true
-	if !cr.src.Permits(cu) {
-		cr.rep.skip(SkipFiltered)
-		return
-	}
-	cr.queue = append(cr.queue, queued{cu, depth})
-}
-
-func (cr *crawl) readSitemaps(ctx context.Context, list []string) error {
-	done := map[string]bool{}
-	for len(list) > 0 && len(done) < maxSitemaps {
-		sm := list[0]
-		list = list[1:]
-		if done[sm] {
-			continue
-		}
-		done[sm] = true
-		rb, err := cr.robotsFor(ctx, sm)
-		if err != nil {
-			return err
-		}
-		if !rb.Allowed(cr.c.Agent, sm) {
-			cr.rep.skip(SkipRobots)
-			continue
-		}
-		body, _, err := cr.fetch(ctx, sm)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			cr.fail(sm, err)
-			continue
-		}
-		parsed, err := ParseSitemap(body)
-		if err != nil {
-			cr.fail(sm, err)
-			continue
-		}
-		for _, u := range parsed.URLs {
-			cr.enqueue(u.Loc, 0)
-		}
-		list = append(list, parsed.Sitemaps...)
-	}
-	return nil
-}
-
-func (cr *crawl) visit(ctx context.Context, q queued) error {
-	rb, err := cr.robotsFor(ctx, q.url)
-	if err != nil {
-		return err
-	}
-	if !rb.Allowed(cr.c.Agent, q.url) {
-		cr.rep.skip(SkipRobots)
-		return nil
-	}
-	states, _ := cr.c.Sink.(StateStore)
-	var prev *corpus.CrawlState
-	hdr := map[string]string{}
-	if states != nil {
-		if st, ok, err := states.CrawlState(ctx, q.url); err == nil && ok {
-			prev = &st
-			if st.ETag != "" {
-				hdr["If-None-Match"] = st.ETag
-			}
-			if st.LastModified != "" {
-				hdr["If-Modified-Since"] = st.LastModified
-			}
+func (cr *crawl) finishRun(ctx context.Context, run corpus.CrawlRun) {
+	if runs, ok := cr.c.Sink.(RunStore); ok {
+		run.Finished = cr.c.now()
+		if err := runs.PutCrawlRun(context.WithoutCancel(ctx), run); err != nil {
+			cr.logger().Warn("crawl run not saved", "source", cr.src.Name, "err", err)
 		}
 	}
-	body, resp, err := cr.fetchWith(ctx, q.url, hdr)
-	if errors.Is(err, errNotModified) && prev != nil {
-		return cr.notModified(ctx, q, prev, states)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		cr.fail(q.url, err)
-		return nil
-	}
-	cr.rep.Fetched++
-	state := corpus.CrawlState{URL: q.url, ETag: resp.Header.Get("ETag"),
-		LastModified: resp.Header.Get("Last-Modified"), FetchedAt: time.Now().UTC()}
-	if states != nil {
-		defer func() {
-			if err := states.PutCrawlState(ctx, state); err != nil {
-				cr.logger().Warn("crawl state not saved", "url", q.url, "err", err)
-			}
-		}()
-	}
-	if cr.c.Progress != nil {
-		cr.c.Progress(cr.src.Name, q.url, cr.rep.Fetched)
-	}
-	final := resp.Request.URL.String()
-	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	isPDF := mt == "application/pdf" || (mt == "application/octet-stream" && bytes.HasPrefix(body, []byte("%PDF-")))
-	if mt != "" && mt != "text/html" && mt != "application/xhtml+xml" && !isPDF {
-		cr.rep.skip(SkipNotHTML)
-		return nil
-	}
-	var page *Page
-	if isPDF {
-		page, err = ExtractPDF(final, body)
-	} else {
-		page, err = ExtractWith(final, body, resp.Header.Get("Content-Type"), &cr.src.Selectors)
-	}
-	if err != nil {
-		cr.fail(q.url, err)
-		return nil
-	}
-	state.Links = page.Links
-	if q.depth < cr.src.MaxDepth {
-		for _, l := range page.Links {
-			cr.enqueue(l, q.depth+1)
-		}
-	}
-	if page.NoIndex {
-		cr.rep.skip(SkipNoIndex)
-		return nil
-	}
-	canonical, _ := Canonicalize(final)
-	if page.Canonical != "" {
-		if cu, err := Canonicalize(page.Canonical); err == nil {
-			if u, _ := url.Parse(cu); u != nil && cr.hosts[u.Host] {
-				canonical = cu
-				cr.seen[cu] = true
-			}
-		}
-	}
-	d := &page.Doc
-	if d.Type == "overzicht" {
-		cr.rep.skip(SkipHub)
-		return nil
-	}
-	if utf8.RuneCountInString(d.Body) < minBodyRunes {
-		cr.rep.skip(SkipEmpty)
-		return nil
-	}
-	if prev, dup := cr.hashes[d.ContentHash]; dup && prev != canonical {
-		cr.rep.skip(SkipDuplicate)
-		return nil
-	}
-	cr.hashes[d.ContentHash] = canonical
-	d.CanonicalURL = canonical
-	d.ID = corpus.DocumentID(canonical)
-	d.Source = cr.src.Name
-	d.FetchedAt = time.Now().UTC()
-	if d.Type == "" {
-		d.Type = cr.src.TypeOf(canonical)
-	}
-	if len(d.Themes) == 0 {
-		d.Themes = cr.src.Defaults.Themes
-	}
-	if d.Region == "" {
-		d.Region = cr.src.Defaults.Region
-	}
-	if d.Published.IsZero() {
-		if lm, err := http.ParseTime(resp.Header.Get("Last-Modified")); err == nil {
-			d.Published = lm.UTC().Truncate(24 * time.Hour)
-		}
-	}
-	res, err := cr.c.Sink.Put(ctx, d)
-	if err != nil {
-		return fmt.Errorf("crawl %s: store %s: %w", cr.src.Name, q.url, err)
-	}
-	state.DocID = d.ID
-	switch res {
-	case corpus.Added:
-		cr.rep.Added++
-	case corpus.Updated:
-		cr.rep.Updated++
-	default:
-		cr.rep.Unchanged++
-	}
-	cr.logger().Debug("stored", "url", q.url, "result", res.String(), "title", d.Title)
-	return nil
-}
-
-func (cr *crawl) fail(u string, err error) {
-	cr.rep.Errors = append(cr.rep.Errors, FetchError{URL: u, Err: err.Error()})
-	cr.logger().Warn("fetch failed", "url", u, "err", err)
 }
 
 func (cr *crawl) logger() *slog.Logger {
@@ -457,139 +325,4 @@ func (cr *crawl) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return cr.c.Logger
-}
-
-// notModified handles a 304: the stored document is confirmed, and the
-// links the page had last time are followed as if it had been fetched.
-func (cr *crawl) notModified(ctx context.Context, q queued, prev *corpus.CrawlState, states StateStore) error {
-	cr.rep.NotModified++
-	if q.depth < cr.src.MaxDepth {
-		for _, l := range prev.Links {
-			cr.enqueue(l, q.depth+1)
-		}
-	}
-	now := time.Now().UTC()
-	if prev.DocID != "" {
-		if err := states.Touch(ctx, prev.DocID, now); err != nil {
-			return fmt.Errorf("crawl %s: %w", cr.src.Name, err)
-		}
-		cr.rep.Unchanged++
-	}
-	prev.FetchedAt = now
-	if err := states.PutCrawlState(ctx, *prev); err != nil {
-		cr.logger().Warn("crawl state not saved", "url", q.url, "err", err)
-	}
-	return nil
-}
-
-// errNotModified is a 304 answer to a conditional request.
-var errNotModified = errors.New("not modified")
-
-// errStatus is a non-200 answer.
-type errStatus int
-
-func (e errStatus) Error() string { return fmt.Sprintf("HTTP %d", int(e)) }
-
-// fetch GETs a URL politely: it waits for the rate limiter, follows only
-// redirects within scope, and caps the body.
-func (cr *crawl) fetch(ctx context.Context, raw string) ([]byte, *http.Response, error) {
-	return cr.fetchWith(ctx, raw, nil)
-}
-
-// fetchWith is fetch with extra request headers (conditional requests).
-func (cr *crawl) fetchWith(ctx context.Context, raw string, hdr map[string]string) ([]byte, *http.Response, error) {
-	if err := cr.limiter.Wait(ctx); err != nil {
-		return nil, nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	req.Header.Set("User-Agent", cr.c.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5")
-	req.Header.Set("Accept-Language", "nl,en;q=0.5")
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	client := *cr.c.Client
-	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if len(via) >= maxRedirects {
-			return errors.New("too many redirects")
-		}
-		cu, err := Canonicalize(r.URL.String())
-		if err != nil {
-			return err
-		}
-		if u, _ := url.Parse(cu); u == nil || !cr.hosts[u.Host] {
-			return fmt.Errorf("redirect out of scope to %s", r.URL.Host)
-		}
-		return nil
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusNotModified && len(hdr) > 0 {
-		return nil, resp, errNotModified
-	}
-	if resp.StatusCode != http.StatusOK {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, resp, errStatus(resp.StatusCode)
-	}
-	limit := cr.c.MaxBodySize
-	if limit <= 0 {
-		limit = defaultMaxBody
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
-	if err != nil {
-		return nil, resp, err
-	}
-	return body, resp, nil
-}
-
-// robotsFor returns the robots policy of the URL's host, fetching it once
-// per crawl. A 4xx means no rules; a 5xx or a network error means keep out.
-func (cr *crawl) robotsFor(ctx context.Context, raw string) (*Robots, error) {
-	cu, err := Canonicalize(raw)
-	if err != nil {
-		return DisallowAll(), nil
-	}
-	u, _ := url.Parse(cu)
-	key := u.Scheme + "://" + u.Host
-	if rb, ok := cr.robots[key]; ok {
-		return rb, nil
-	}
-	body, resp, err := cr.fetch(ctx, key+"/robots.txt")
-	var rb *Robots
-	var st errStatus
-	switch {
-	case ctx.Err() != nil:
-		return nil, ctx.Err()
-	case err == nil:
-		rb = ParseRobots(body)
-	case errors.As(err, &st) && int(st) >= 400 && int(st) < 500:
-		rb = AllowAll()
-	default:
-		_ = resp
-		cr.logger().Warn("robots.txt unavailable; keeping out of the host", "host", u.Host, "err", err)
-		rb = DisallowAll()
-	}
-	if d, ok := rb.CrawlDelay(cr.c.Agent); ok && d > 0 {
-		if lim := rate.Every(d); lim < cr.limiter.Limit() {
-			cr.limiter.SetLimit(lim)
-		}
-	}
-	cr.robots[key] = rb
-	return rb, nil
-}
-
-// SortedSkips lists skip reasons and counts in a stable order for display.
-func (r *Report) SortedSkips() []string {
-	var out []string
-	for k, v := range r.Skipped {
-		out = append(out, fmt.Sprintf("%s: %d", k, v))
-	}
-	sort.Strings(out)
-	return out
 }

@@ -37,18 +37,38 @@ func TestExtractHeadMetadata(t *testing.T) {
 		{"canonical not http ignored",
 			`<link rel="canonical" href="ftp://x.example/a">`,
 			false, false, nil, "", ""},
-		{"title suffix removed",
-			`<title>Wachtlijst overbruggen | Jeugd in Beeld</title>`,
+		// A site's name is cut off the <title> on evidence: og:site_name,
+		// the page's main heading, or the text of the link home.
+		{"title suffix removed: og:site_name",
+			`<title>Wachtlijst overbruggen | Jeugd in Beeld</title><meta property="og:site_name" content="Jeugd in Beeld">`,
 			false, false, nil, "", "Wachtlijst overbruggen"},
-		{"title dash suffix removed",
-			`<title>Thuis, tenzij - Projectenbank Jeugd</title>`,
+		{"title dash suffix removed: the rest is the h1",
+			`<title>Thuis, tenzij - Projectenbank Jeugd</title><h1>Thuis, tenzij</h1>`,
 			false, false, nil, "", "Thuis, tenzij"},
+		{"title em dash suffix removed: the logo links home",
+			`<title>Thuis, tenzij — Projectenbank Jeugd</title><a href="/" class="logo">Projectenbank Jeugd</a>`,
+			false, false, []string{"http://x.example/"}, "", "Thuis, tenzij"},
+		{"site name first",
+			`<title>Jeugd in Beeld | Wachtlijst overbruggen</title><a href="http://x.example/"><img alt="Jeugd in Beeld" src="/logo.png"></a>`,
+			false, false, []string{"http://x.example/"}, "", "Wachtlijst overbruggen"},
+		{"without evidence a long title loses its last part",
+			`<title>Wat werkt bij jongeren die het contact met hun netwerk kwijt zijn | Kenniscentrum</title>`,
+			false, false, nil, "", "Wat werkt bij jongeren die het contact met hun netwerk kwijt zijn"},
+		{"without evidence a short title is kept whole",
+			`<title>Jeugdhulp - wat werkt?</title>`,
+			false, false, nil, "", "Jeugdhulp - wat werkt?"},
 		{"og:title wins",
 			`<title>Iets | Site</title><meta property="og:title" content="Echte titel"><h1>Kop</h1>`,
 			false, false, nil, "", "Echte titel"},
-		{"h1 before title",
-			`<title>Iets | Site</title><h1> Een  kop </h1>`,
-			false, false, nil, "", "Een kop"},
+		{"JSON-LD headline first",
+			`<title>Iets | Site</title><meta property="og:title" content="Deeltitel"><script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Koptekst uit JSON-LD"}</script>`,
+			false, false, nil, "", "Koptekst uit JSON-LD"},
+		{"h1 before a generic title",
+			`<title>Home | Site</title><h1> Een  kop  over wachtlijsten </h1>`,
+			false, false, nil, "", "Een kop over wachtlijsten"},
+		{"short title kept over a shorter h1",
+			`<title>RTL Test</title><h1>Lorem</h1>`,
+			false, false, nil, "", "RTL Test"},
 	}
 	for _, tt := range tests {
 		p, err := Extract("http://x.example/dir/page", []byte("<!DOCTYPE html><html><head></head><body>"+tt.html+"</body></html>"), "text/html")
@@ -82,5 +102,15 @@ func TestExtractWindows1252Page(t *testing.T) {
 	}
 	if want := "Coördinatie van zorg – één gezin, één plan € en meer"; !strings.Contains(p.Doc.Body, want) {
 		t.Errorf("Body = %q, want it to contain %q", p.Doc.Body, want)
+	}
+}
+
+func TestTitleSiteNameFromHost(t *testing.T) {
+	p, err := Extract("https://www.nji.nl/wachtlijsten", []byte("<title>Wachtlijsten in de jeugdhulp - NJi</title><p>Tekst.</p>"), "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Doc.Title != "Wachtlijsten in de jeugdhulp" {
+		t.Errorf("Title = %q, want %q", p.Doc.Title, "Wachtlijsten in de jeugdhulp")
 	}
 }

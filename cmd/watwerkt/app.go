@@ -49,6 +49,7 @@ func commandList() []command {
 		{"ask", `"vraag"`, "beantwoord één vraag zoals een chatbot dat doet", runAsk},
 		{"search", `[--json] [--limit N] [--explain] [--filter k=v] "vraag"`, "zoek en toon de ranglijst (of JSON)", runSearch},
 		{"crawl", "--config watwerkt.toml [--report F.json]", "haal de bronnen uit de configuratie op in de corpusopslag", runCrawl},
+		{"extract", "[--source NAAM --config F] [--json] [--allow-private] BESTAND|URL", "toon wat de extractie van één pagina maakt: titel, datum, auteur, taal, velden, tekst, en waarom een pagina zou worden overgeslagen", runExtract},
 		{"index", "[--rollback]", "bouw een nieuwe indexversie uit de corpusopslag en schakel erop over", runIndex},
 		{"import", "--jsonl F --source NAAM [--type T]", "lees documenten uit JSON-regels in de corpusopslag (bv. een evaluatiecorpus)", runImport},
 		{"serve", "[--addr 127.0.0.1:8080] [--demo] [--dev] [--config F] [--recrawl 24h] [--telegram-webhook URL]", "HTTP-API, curatorpagina en de chatbots waarvan een token is gezet", runServe},

@@ -126,8 +126,8 @@ func printCrawlReport(w io.Writer, rep *indexer.Report) {
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(w, "; overgeslagen: %v", joinComma(rep.SortedSkips()))
 	}
-	if len(rep.Errors) > 0 {
-		fmt.Fprintf(w, "; %d fouten", len(rep.Errors))
+	if rep.Failed > 0 {
+		fmt.Fprintf(w, "; %d fouten", rep.Failed)
 	}
 	fmt.Fprintf(w, " [%.2f s]\n", rep.Duration.Seconds())
 }

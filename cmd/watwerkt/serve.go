@@ -246,7 +246,8 @@ func (a *app) crawlAndIndex(ctx context.Context, cfg *corpus.Config, allowPrivat
 			pages.WithLabelValues(src.Name, "added").Add(float64(rep.Added))
 			pages.WithLabelValues(src.Name, "updated").Add(float64(rep.Updated))
 			pages.WithLabelValues(src.Name, "unchanged").Add(float64(rep.Unchanged))
-			pages.WithLabelValues(src.Name, "error").Add(float64(len(rep.Errors)))
+			pages.WithLabelValues(src.Name, "error").Add(float64(rep.Failed))
+			pages.WithLabelValues(src.Name, "removed").Add(float64(rep.Removed))
 			skipped := 0
 			for _, n := range rep.Skipped {
 				skipped += n
