@@ -26,7 +26,7 @@ type Page struct {
 	// in the browser. Doc.Body is then empty; see SkipJSShell.
 	JSShell bool
 	// Method names the extractor whose main text Doc.Body holds: one of
-	// MethodOwn, MethodTrafilatura, MethodReadability, MethodSelectors.
+	// MethodOwn, MethodReadability, MethodSelectors.
 	Method string
 }
 
@@ -82,7 +82,7 @@ func ExtractWith(pageURL string, body []byte, contentType string, sel *corpus.Se
 	d.URL = pageURL
 	readMetadata(dom, base, d)
 
-	cands, main, guessedLang := mainCandidates(root, base)
+	cands, main := mainCandidates(root, base)
 	chosen := pickMain(cands)
 	paras := chosen.paras
 	// The title is usually repeated as the first heading.
@@ -93,7 +93,7 @@ func ExtractWith(pageURL string, body []byte, contentType string, sel *corpus.Se
 	d.Body = strings.Join(paras, "\n\n")
 	p.Method = chosen.method
 	if d.Language == "" && utf8.RuneCountInString(d.Body) >= minBodyRunes {
-		d.Language = guessedLang // from the text; a few words are too few to tell
+		d.Language = guessLanguage(d.Body) // a few words are too few to tell
 	}
 	if d.Intro == "" {
 		// The first real paragraph, not a heading like "Samenvatting".

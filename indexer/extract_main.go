@@ -7,14 +7,12 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
-	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 )
 
 // Methods of main-text extraction, as Page.Method names them.
 const (
 	MethodOwn         = "eigen"       // our container choice after boilerplate removal
-	MethodTrafilatura = "trafilatura" // go-trafilatura on our parsed tree
 	MethodReadability = "readability" // readeck's go-readability on our parsed tree
 	MethodSelectors   = "selectors"   // the source's body selector
 )
@@ -25,6 +23,7 @@ type candidate struct {
 	paras  []string
 	words  map[string]int
 	n      int // number of words
+	kinds  map[string]paraKind
 }
 
 func newCandidate(method string, paras []string) candidate {
@@ -142,171 +141,149 @@ func mainContent(dom *goquery.Document) *goquery.Selection {
 	return best
 }
 
-// mainCandidates returns the main text as each extractor sees it, the
-// container our own choice took (for hub detection), and the language
-// trafilatura guessed from the text. Every extractor reads a copy of the
-// tree without what no reader sees (scripts, hidden elements, cookie
-// banners); the libraries copy it again, our own choice strips it
-// further.
-func mainCandidates(root *html.Node, base *url.URL) ([]candidate, *goquery.Selection, string) {
+// mainCandidates returns the main text as each extractor sees it —
+// our own choice and readability's — and the container our own choice
+// took (for hub detection). Both read a copy of the tree without what
+// no reader sees (scripts, hidden elements, cookie banners); readability
+// copies it again, our own choice strips it further.
+func mainCandidates(root *html.Node, base *url.URL) ([]candidate, *goquery.Selection) {
 	clear := goquery.NewDocumentFromNode(cloneTree(root))
 	removeNoise(clear)
-	traf, read, lang := libraryCandidates(clear.Nodes[0], base)
+	read := readabilityCandidate(clear.Nodes[0], base)
 	main := ownMain(clear)
-	return []candidate{newCandidate(MethodOwn, paragraphs(main.Nodes)), traf, read}, main, lang
+	paras, kinds := paragraphsAndKinds(main.Nodes)
+	own := newCandidate(MethodOwn, paras)
+	own.kinds = kinds
+	return []candidate{own, read}, main
 }
 
 // maxReadabilityElems caps the elements readability scores; a larger
-// page (a 10 MB export, a table of thousands of rows) is left to the
-// other extractors, which are linear in its size.
+// page (a 10 MB export, a table of thousands of rows) is left to our
+// own choice, which is linear in its size.
 const maxReadabilityElems = 60000
 
-// libraryCandidates runs go-trafilatura and readeck's go-readability on
-// the tree we parsed from the decoded page (both copy it before they
-// change anything). A library that panics on a strange page costs its
+// readabilityCandidate runs readeck's go-readability on the tree we
+// parsed from the decoded page (it copies the tree before it changes
+// anything). When the library panics on a strange page, that costs its
 // candidate, not the crawl.
-func libraryCandidates(root *html.Node, base *url.URL) (traf, read candidate, lang string) {
-	traf.method, read.method = MethodTrafilatura, MethodReadability
-	func() {
-		defer func() { _ = recover() }()
-		res, err := trafilatura.ExtractDocument(root, trafilatura.Options{
-			OriginalURL:     base,
-			ExcludeComments: true,
-			// Dates are ours: Dutch formats, metadata first.
-			HtmlDateMode: trafilatura.Disabled,
-		})
-		if err == nil && res != nil && res.ContentNode != nil {
-			traf = newCandidate(MethodTrafilatura, paragraphs([]*html.Node{res.ContentNode}))
-			lang = res.Metadata.Language
-		}
-	}()
-	func() {
-		defer func() { _ = recover() }()
-		p := readability.NewParser()
-		p.MaxElemsToParse = maxReadabilityElems
-		art, err := p.ParseDocument(root, base)
-		if err == nil && art.Node != nil {
-			read = newCandidate(MethodReadability, paragraphs([]*html.Node{art.Node}))
-		}
-	}()
-	return traf, read, lang
+func readabilityCandidate(root *html.Node, base *url.URL) (read candidate) {
+	read.method = MethodReadability
+	defer func() { _ = recover() }()
+	p := readability.NewParser()
+	p.MaxElemsToParse = maxReadabilityElems
+	art, err := p.ParseDocument(root, base)
+	if err == nil && art.Node != nil {
+		read = newCandidate(MethodReadability, paragraphs([]*html.Node{art.Node}))
+	}
+	return read
 }
 
 // restoreLimit is how much text (a share of readability's) may be put
-// back from what the other two extractors agree on.
+// back from what our own choice kept and readability dropped.
 const restoreLimit = 0.25
 
 // pickMain chooses the main text (chooseMain) and, when that is
-// readability's, puts back the small blocks it dropped that both other
-// extractors kept (restoreAgreed): readability's clean-up drops short
-// blocks with little running text — a project's contact persons, a
-// "Regio:" line, a short list — that the page does mean as content.
+// readability's, puts back the small sections it dropped from the
+// middle of the article that our own choice kept (restoreDropped):
+// readability's clean-up drops short blocks with little running text —
+// a project's contact persons, a short list — that the page does mean
+// as content.
 func pickMain(cands []candidate) candidate {
 	chosen := chooseMain(cands)
 	if chosen.method != MethodReadability {
 		return chosen
 	}
-	var own, traf candidate
+	for _, c := range cands {
+		if c.method == MethodOwn {
+			return restoreDropped(chosen, c, restoreLimit)
+		}
+	}
+	return chosen
+}
+
+// chooseMain picks the main text: readability's, the more precise
+// extractor, when our own choice confirms it; else ours. Confirmed means:
+// the two found largely the same words (F1 agreement of at least 0.5),
+// or nearly all of readability's words (90%) are in our text and it is
+// not a fragment (at least 15% of ours): an article without the comment
+// thread or photo gallery our container held. Unconfirmed, readability
+// took a block our choice had removed as boilerplate (a side bar, a
+// "related" list) or one caption, and our text is taken — unless ours is
+// the fragment (less than 15% of readability's).
+func chooseMain(cands []candidate) candidate {
+	var own, read candidate
+	own.method, read.method = MethodOwn, MethodReadability
 	for _, c := range cands {
 		switch c.method {
 		case MethodOwn:
 			own = c
-		case MethodTrafilatura:
-			traf = c
+		case MethodReadability:
+			read = c
 		}
 	}
-	return restoreAgreed(chosen, own, traf, restoreLimit)
+	switch {
+	case read.n == 0:
+		return own
+	case own.n == 0:
+		return read
+	case confirmed(read, own):
+		return read
+	case float64(own.n) < 0.15*float64(read.n):
+		return read // ours is the fragment
+	}
+	return own
 }
 
-// chooseMain picks the main text among the candidates. The extractors
-// are asked in order of their measured accuracy — readability, then
-// trafilatura, then our own choice — and the first whose text another
-// extractor confirms is taken. Confirmed means: the two found largely
-// the same words (F1 agreement of at least 0.5); or nearly all of its
-// words (90%) are in each other extractor's text and it is not a
-// fragment (at least 15% of the longest candidate): an article without
-// the comment thread the others kept. This keeps the most precise extractor
-// in charge but not on its own: when it takes the wrong block (a side
-// bar, a teaser list, one caption), the other two outvote it. When none
-// is confirmed, the candidate that agrees most with the others is taken.
-func chooseMain(cands []candidate) candidate {
-	var live []candidate
-	longest := 0
-	for _, c := range cands {
-		if c.n > 0 {
-			live = append(live, c)
-			longest = max(longest, c.n)
-		}
+// confirmed reports whether other backs c (see chooseMain).
+func confirmed(c, other candidate) bool {
+	if agreement(c.words, c.n, other.words, other.n) >= 0.5 {
+		return true
 	}
-	switch len(live) {
-	case 0:
-		return candidate{method: MethodOwn}
-	case 1:
-		return live[0]
-	}
-	for _, method := range []string{MethodReadability, MethodTrafilatura, MethodOwn} {
-		for _, c := range live {
-			if c.method == method && confirmed(c, live, longest) {
-				return c
-			}
-		}
-	}
-	best, bestScore := live[0], -1.0
-	for i, c := range live {
-		score := 0.0
-		for j, o := range live {
-			if i != j {
-				score += agreement(c.words, c.n, o.words, o.n)
-			}
-		}
-		if score > bestScore+1e-9 {
-			best, bestScore = c, score
-		}
-	}
-	return best
+	return float64(c.n) >= 0.15*float64(other.n) && containment(c.words, c.n, other.words) >= 0.9
 }
 
-// confirmed reports whether the other candidates back c (see chooseMain).
-func confirmed(c candidate, all []candidate, longest int) bool {
-	within := float64(c.n) >= 0.15*float64(longest)
-	for _, o := range all {
-		if o.method == c.method {
-			continue
-		}
-		if agreement(c.words, c.n, o.words, o.n) >= 0.5 {
-			return true
-		}
-		within = within && containment(c.words, c.n, o.words) >= 0.9
-	}
-	return within
-}
-
-// restoreAgreed puts back into base the blocks of paragraphs that own
-// and other both have and base left out, at their place in own's order,
-// as long as together they add at most limit (a share of base's words).
-// A larger block is more likely a photo gallery, a "related" block or
-// comments that base rightly left out.
-func restoreAgreed(base, own, other candidate, limit float64) candidate {
+// restoreDropped puts back into base (readability's text) the sections
+// that own (our choice) has and base left out: a run of own's
+// paragraphs that base lacks, that starts with a heading, has at least
+// one paragraph under it and is not mostly link text, and lies between
+// base's first and last paragraph. Together they may add at most limit
+// (a share of base's words). Readability drops such short sections with
+// little running text — a project's contact persons under
+// "Contactpersonen" — when the page means them as content; a single
+// line (a caption, "Advertentie"), a list of links ("Meest gelezen"),
+// what comes before or after the article and a large block (a photo
+// gallery, the comments) it rightly leaves out.
+func restoreDropped(base, own candidate, limit float64) candidate {
 	inBase := map[string]bool{}
 	for _, p := range base.paras {
 		inBase[p] = true
 	}
-	inOther := map[string]bool{}
-	for _, p := range other.paras {
-		inOther[p] = true
+	first, last := -1, -1
+	for i, p := range own.paras {
+		if inBase[p] {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
 	}
-	// Blocks: runs of such paragraphs in own's order.
 	var blocks [][]string
 	var run []string
-	for _, p := range append(own.paras, "") {
-		if p != "" && !inBase[p] && inOther[p] {
+	for i, p := range append(own.paras, "") {
+		if p != "" && !inBase[p] && i > first && i < last && (len(run) > 0 || own.kinds[p].heading) {
 			run = append(run, p)
 			continue
 		}
-		if len(run) > 0 {
-			blocks = append(blocks, run)
-			run = nil
+		links := 0
+		for _, p := range run {
+			if own.kinds[p].links {
+				links++
+			}
 		}
+		if len(run) >= 2 && 2*links < len(run) {
+			blocks = append(blocks, run)
+		}
+		run = nil
 	}
 	restore := map[string]bool{}
 	budget := int(limit * float64(base.n))

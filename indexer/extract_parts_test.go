@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"github.com/watwerkt/watwerkt/corpus"
 )
 
@@ -58,7 +60,7 @@ func TestExtractPassages(t *testing.T) {
 		t.Errorf("Title = %q", d.Title)
 	}
 	if want := time.Date(2021, 11, 26, 0, 0, 0, 0, time.UTC); !d.Published.Equal(want) {
-		t.Errorf("Published = %v, want %v (go-dateparser reads \"vr 26 nov '21\")", d.Published, want)
+		t.Errorf("Published = %v, want %v (parseDateLine reads \"vr 26 nov '21\")", d.Published, want)
 	}
 	paras := corpus.SplitParagraphs(d.Body)
 	for _, want := range []string{"Wat werkt", "Bespreek ten minste twee mogelijkheden.", "Vraag wat de jongere zelf belangrijk vindt."} {
@@ -191,8 +193,9 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
-// TestChooseMain: readability's text is taken when another extractor
-// confirms it, and outvoted when it took a block the others did not.
+// TestChooseMain: readability's text is taken when our own choice
+// confirms it, and ours when readability took a block ours had removed
+// or a fragment.
 func TestChooseMain(t *testing.T) {
 	article := strings.Repeat("ouders en jongeren beslissen samen over de hulp die past bij het gezin ", 20)
 	comments := strings.Repeat("herkenbaar verhaal bij ons in de wijk gaat het net zo ", 60)
@@ -203,15 +206,17 @@ func TestChooseMain(t *testing.T) {
 		cands []candidate
 		want  string
 	}{
-		{"all agree", []candidate{cand(MethodOwn, article), cand(MethodTrafilatura, article), cand(MethodReadability, article)}, MethodReadability},
-		{"readability without the comment thread the others kept",
-			[]candidate{cand(MethodOwn, article, comments), cand(MethodTrafilatura, article, comments), cand(MethodReadability, article)}, MethodReadability},
-		{"readability took the side bar",
-			[]candidate{cand(MethodOwn, article, sidebar), cand(MethodTrafilatura, article), cand(MethodReadability, sidebar)}, MethodTrafilatura},
-		{"readability found nothing", []candidate{cand(MethodOwn, article), cand(MethodTrafilatura, article), cand(MethodReadability)}, MethodTrafilatura},
-		{"only our own", []candidate{cand(MethodOwn, article), cand(MethodTrafilatura), cand(MethodReadability)}, MethodOwn},
+		{"both agree", []candidate{cand(MethodOwn, article), cand(MethodReadability, article)}, MethodReadability},
+		{"readability without the comment thread ours kept",
+			[]candidate{cand(MethodOwn, article, comments), cand(MethodReadability, article)}, MethodReadability},
+		{"readability took the side bar ours removed",
+			[]candidate{cand(MethodOwn, article), cand(MethodReadability, sidebar)}, MethodOwn},
+		{"readability found nothing", []candidate{cand(MethodOwn, article), cand(MethodReadability)}, MethodOwn},
+		{"ours found nothing", []candidate{cand(MethodOwn), cand(MethodReadability, article)}, MethodReadability},
 		{"readability took one caption",
-			[]candidate{cand(MethodOwn, article), cand(MethodTrafilatura, article), cand(MethodReadability, "ouders en jongeren")}, MethodTrafilatura},
+			[]candidate{cand(MethodOwn, article), cand(MethodReadability, "ouders en jongeren")}, MethodOwn},
+		{"ours took one caption",
+			[]candidate{cand(MethodOwn, "meest gelezen"), cand(MethodReadability, article)}, MethodReadability},
 	}
 	for _, tt := range tests {
 		if got := chooseMain(tt.cands).method; got != tt.want {
@@ -220,21 +225,33 @@ func TestChooseMain(t *testing.T) {
 	}
 }
 
-// TestPickMainRestores: a small block readability dropped and both other
-// extractors kept goes back in its place; a large one stays out.
+// TestPickMainRestores: a small section readability dropped from the
+// middle of the article and our own choice kept goes back in its place;
+// a large one, a single line (a caption, "Advertentie"), a list of links
+// and what comes before or after readability's text stay out.
 func TestPickMainRestores(t *testing.T) {
 	lead := strings.Repeat("ouders en jongeren beslissen samen over de hulp die past bij het gezin ", 5)
 	rest := strings.Repeat("de casemanager houdt het overzicht en bewaakt het belang van het kind ", 5)
-	contacts := []string{"Contactpersonen", "Hanneke ter Horst", "projectleider, Stichting Gezinsbrug Twente"}
-	gallery := strings.Repeat("foto van de week met een lang onderschrift over iets anders ", 20)
-	page := append(append(append([]string{lead}, contacts...), rest), gallery)
-	cands := []candidate{
-		newCandidate(MethodOwn, page),
-		newCandidate(MethodTrafilatura, page),
-		newCandidate(MethodReadability, []string{lead, rest}),
+	more := strings.Repeat("na een half jaar kijken gezin en hulpverleners samen terug op het plan ", 5)
+	end := strings.Repeat("het project loopt tot eind volgend jaar in drie gemeenten in de regio ", 5)
+	gallery := strings.Repeat("foto van de week met een lang onderschrift over iets anders ", 10)
+	page := `<div><p>Advertentie</p><p>` + lead + `</p>` +
+		`<div class="contacts"><h2>Contactpersonen</h2><p><strong>Hanneke ter Horst</strong><br>projectleider, Stichting Gezinsbrug Twente</p></div>` +
+		`<p>` + rest + `</p><p>Advertentie</p><p>` + more + `</p>` +
+		`<h3>Foto's</h3><p>` + gallery + `</p>` +
+		`<h3>Meest gelezen</h3><ul><li><a href="/a">Wachtlijsten in de jeugd-GGZ</a></li><li><a href="/b">Thuiszitters</a></li></ul>` +
+		`<p>` + end + `</p><h3>Lees ook</h3><p><a href="/c">Schulden en opvoeden</a></p></div>`
+	root, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
 	}
+	paras, kinds := paragraphsAndKinds([]*html.Node{root})
+	own := newCandidate(MethodOwn, paras)
+	own.kinds = kinds
+	clean := func(s string) string { return strings.TrimSpace(s) }
+	cands := []candidate{own, newCandidate(MethodReadability, []string{clean(lead), clean(rest), clean(more), clean(end)})}
 	got := pickMain(cands)
-	want := append(append([]string{lead}, contacts...), rest)
+	want := []string{clean(lead), "Contactpersonen", "Hanneke ter Horst", "projectleider, Stichting Gezinsbrug Twente", clean(rest), clean(more), clean(end)}
 	if got.method != MethodReadability || strings.Join(got.paras, "|") != strings.Join(want, "|") {
 		t.Errorf("pickMain = %s %q, want readability %q", got.method, got.paras, want)
 	}

@@ -34,29 +34,57 @@ var skipTags = map[string]bool{
 // the one before it, as responsive layouts print them twice; a long
 // paragraph that comes twice is what the page says twice.
 func paragraphs(nodes []*html.Node) []string {
+	paras, _ := paragraphsAndKinds(nodes)
+	return paras
+}
+
+// headingTags are the elements whose paragraph is a heading.
+var headingTags = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
+
+// paraKind says what a paragraph is beyond its text: the text of a
+// heading element (h1–h6), or mostly link text (a teaser, a "related"
+// list, a menu item).
+type paraKind struct{ heading, links bool }
+
+// paragraphsAndKinds is paragraphs, with what each paragraph is.
+func paragraphsAndKinds(nodes []*html.Node) ([]string, map[string]paraKind) {
 	var out []string
+	kinds := map[string]paraKind{}
 	var cur strings.Builder
-	flush := func() {
+	linkText, inLink := 0, 0
+	flush := func(heading bool) {
 		if t := clean(cur.String()); t != "" && !isBoilerplate(t) {
 			if len(out) == 0 || out[len(out)-1] != t || len(t) >= 100 {
 				out = append(out, t)
 			}
+			k := kinds[t]
+			k.heading = k.heading || heading
+			k.links = k.links || 2*linkText > len(strings.TrimSpace(cur.String()))
+			kinds[t] = k
 		}
 		cur.Reset()
+		linkText = 0
 	}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
 			cur.WriteString(n.Data)
+			if inLink > 0 {
+				linkText += len(strings.TrimSpace(n.Data))
+			}
 			return
 		case html.ElementNode:
 			if skipTags[n.Data] {
 				return
 			}
 			if blockTags[n.Data] {
-				flush()
-				defer flush()
+				flush(false)
+				defer flush(headingTags[n.Data])
+			}
+			if n.Data == "a" && hasAttr(n, "href") {
+				inLink++
+				defer func() { inLink-- }()
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -66,8 +94,17 @@ func paragraphs(nodes []*html.Node) []string {
 	for _, n := range nodes {
 		walk(n)
 	}
-	flush()
-	return out
+	flush(false)
+	return out, kinds
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // boilerPhrases are sentences CMSes add to content areas; a paragraph that

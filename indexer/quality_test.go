@@ -14,7 +14,6 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
-	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 )
 
@@ -23,7 +22,8 @@ import (
 const readabilityDir = "../../shared/data/extraction/mozilla-readability/test/test-pages"
 
 // Floors of TestExtractionQuality, just under what was measured (mean
-// F1 0.973, 127 of 130 titles on 2026-11-23; see docs/extraction.md).
+// F1 0.975, 127 of 130 titles on 2026-11-23, readability and our own
+// candidate; see docs/extraction.md).
 const (
 	minMeanF1     = 0.97
 	minTitleMatch = 125
@@ -134,9 +134,9 @@ func (s *score) String() string {
 // title and body against the expected article text, and exact title
 // matches — and guards both against regressions.
 //
-// With WATWERKT_EXTRACT_COMPARE=1 it also measures go-trafilatura and
-// readeck's go-readability on their own (raw bytes: their own charset
-// guess and parser) and each of our candidates alone, as reported in
+// With WATWERKT_EXTRACT_COMPARE=1 it also measures readeck's
+// go-readability on its own (raw bytes: its own charset guess and
+// parser) and each of our candidates alone, as reported in
 // docs/extraction.md. Mind that go-readability is a port of the very
 // code these test pages were written for.
 func TestExtractionQuality(t *testing.T) {
@@ -173,19 +173,13 @@ func TestExtractionQuality(t *testing.T) {
 	}
 }
 
-// compareExtractors scores the libraries on their own and each of our
+// compareExtractors scores the library on its own and each of our
 // candidates alone (on our decoded, cleaned tree, with our title).
 func compareExtractors(pages []testPage) []*score {
-	traf := &score{name: "go-trafilatura alone"}
 	read := &score{name: "go-readability (readeck) alone"}
 	cands := map[string]*score{}
 	base, _ := url.Parse("http://fakehost/test/page.html")
 	for _, pg := range pages {
-		if r, err := trafilatura.Extract(bytes.NewReader(pg.source), trafilatura.Options{OriginalURL: base, ExcludeComments: true}); err == nil {
-			traf.add(pg, r.Metadata.Title, r.ContentText)
-		} else {
-			traf.add(pg, "", "")
-		}
 		parser := readability.NewParser()
 		if a, err := parser.Parse(bytes.NewReader(pg.source), base); err == nil && a.Node != nil {
 			var b strings.Builder
@@ -201,7 +195,7 @@ func compareExtractors(pages []testPage) []*score {
 		}
 		dom := goquery.NewDocumentFromNode(root)
 		title := titleOf(dom, base, linkedDataOf(dom), metaTagsOf(dom))
-		all, _, _ := mainCandidates(root, base)
+		all, _ := mainCandidates(root, base)
 		for _, c := range all {
 			s := cands[c.method]
 			if s == nil {
@@ -215,5 +209,5 @@ func compareExtractors(pages []testPage) []*score {
 			s.add(pg, title, strings.Join(paras, "\n\n"))
 		}
 	}
-	return []*score{traf, read, cands[MethodOwn], cands[MethodTrafilatura], cands[MethodReadability]}
+	return []*score{read, cands[MethodOwn], cands[MethodReadability]}
 }
