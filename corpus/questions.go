@@ -64,13 +64,6 @@ CREATE INDEX IF NOT EXISTS feedback_at ON feedback(at);
 // maxLoggedQuestion bounds what the log keeps of one question.
 const maxLoggedQuestion = 2000
 
-func (s *Store) ensureLog(ctx context.Context) error {
-	s.logOnce.Do(func() {
-		_, s.logErr = s.db.ExecContext(ctx, logSchema)
-	})
-	return s.logErr
-}
-
 // clip cuts s to at most n bytes without leaving half a character.
 func clip(s string, n int) string {
 	if len(s) <= n {
@@ -81,9 +74,6 @@ func clip(s string, n int) string {
 
 // LogQuestion appends a question to the log.
 func (s *Store) LogQuestion(ctx context.Context, e QuestionEvent) error {
-	if err := s.ensureLog(ctx); err != nil {
-		return fmt.Errorf("question log: %w", err)
-	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -103,9 +93,6 @@ func (s *Store) LogQuestion(ctx context.Context, e QuestionEvent) error {
 
 // Questions returns the logged questions since a time, oldest first.
 func (s *Store) Questions(ctx context.Context, since time.Time) ([]QuestionEvent, error) {
-	if err := s.ensureLog(ctx); err != nil {
-		return nil, fmt.Errorf("question log: %w", err)
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, at, platform, channel, question, query, result_ids, total, latency_us, zero
 		FROM questions WHERE at >= ? ORDER BY at, id`, since.UTC().Format(timeFormat))
 	if err != nil {
@@ -135,9 +122,6 @@ func (s *Store) PutFeedback(ctx context.Context, f Feedback) error {
 	if f.Rating != 1 && f.Rating != -1 {
 		return fmt.Errorf("feedback: rating %d is neither +1 nor -1", f.Rating)
 	}
-	if err := s.ensureLog(ctx); err != nil {
-		return fmt.Errorf("feedback: %w", err)
-	}
 	if f.Time.IsZero() {
 		f.Time = time.Now()
 	}
@@ -152,9 +136,6 @@ func (s *Store) PutFeedback(ctx context.Context, f Feedback) error {
 
 // FeedbackSince returns the feedback since a time, oldest first.
 func (s *Store) FeedbackSince(ctx context.Context, since time.Time) ([]Feedback, error) {
-	if err := s.ensureLog(ctx); err != nil {
-		return nil, fmt.Errorf("feedback: %w", err)
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, at, platform, channel, question, result_ids, rating
 		FROM feedback WHERE at >= ? ORDER BY at, id`, since.UTC().Format(timeFormat))
 	if err != nil {
@@ -178,9 +159,6 @@ func (s *Store) FeedbackSince(ctx context.Context, since time.Time) ([]Feedback,
 // PruneLog deletes questions and feedback older than before (the
 // retention setting) and says how many rows went.
 func (s *Store) PruneLog(ctx context.Context, before time.Time) (int, error) {
-	if err := s.ensureLog(ctx); err != nil {
-		return 0, fmt.Errorf("prune log: %w", err)
-	}
 	cut := before.UTC().Format(timeFormat)
 	n := 0
 	for _, table := range []string{"questions", "feedback"} {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -19,11 +18,6 @@ import (
 type Store struct {
 	db   *sql.DB
 	path string
-
-	stateOnce sync.Once
-	stateErr  error
-	logOnce   sync.Once
-	logErr    error
 }
 
 // PutResult says what Put did with a document.
@@ -89,9 +83,14 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %q: %w", path, err)
+	// Every table is created here, with the caller's context, once: a
+	// table created lazily under some later request's context would turn
+	// that request's cancellation into a lasting error.
+	for _, sch := range []string{schema, crawlStateSchema, logSchema} {
+		if _, err := db.ExecContext(ctx, sch); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open store %q: %w", path, err)
+		}
 	}
 	return &Store{db: db, path: path}, nil
 }
@@ -309,19 +308,9 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 	finished_at TEXT NOT NULL DEFAULT ''
 );`
 
-func (s *Store) ensureCrawlState(ctx context.Context) error {
-	s.stateOnce.Do(func() {
-		_, s.stateErr = s.db.ExecContext(ctx, crawlStateSchema)
-	})
-	return s.stateErr
-}
-
 // CrawlState returns the remembered state of a URL; ok is false when
 // there is none.
 func (s *Store) CrawlState(ctx context.Context, url string) (st CrawlState, ok bool, err error) {
-	if err := s.ensureCrawlState(ctx); err != nil {
-		return st, false, fmt.Errorf("crawl state: %w", err)
-	}
 	var links, fetched string
 	err = s.db.QueryRowContext(ctx, `SELECT url, etag, last_modified, doc_id, links, fetched_at FROM crawl_state WHERE url = ?`, url).
 		Scan(&st.URL, &st.ETag, &st.LastModified, &st.DocID, &links, &fetched)
@@ -338,9 +327,6 @@ func (s *Store) CrawlState(ctx context.Context, url string) (st CrawlState, ok b
 
 // PutCrawlState remembers the state of a URL.
 func (s *Store) PutCrawlState(ctx context.Context, st CrawlState) error {
-	if err := s.ensureCrawlState(ctx); err != nil {
-		return fmt.Errorf("crawl state: %w", err)
-	}
 	links, _ := json.Marshal(nonNil(st.Links))
 	_, err := s.db.ExecContext(ctx, `INSERT INTO crawl_state (url, etag, last_modified, doc_id, links, fetched_at)
 		VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified,
@@ -437,9 +423,6 @@ type RobotsFile struct {
 // RobotsFile returns the remembered robots.txt of an origin; ok is false
 // when there is none.
 func (s *Store) RobotsFile(ctx context.Context, origin string) (rf RobotsFile, ok bool, err error) {
-	if err := s.ensureCrawlState(ctx); err != nil {
-		return rf, false, fmt.Errorf("robots cache: %w", err)
-	}
 	var fetched string
 	err = s.db.QueryRowContext(ctx, `SELECT origin, status, body, fetched_at FROM robots_cache WHERE origin = ?`, origin).
 		Scan(&rf.Origin, &rf.Status, &rf.Body, &fetched)
@@ -455,9 +438,6 @@ func (s *Store) RobotsFile(ctx context.Context, origin string) (rf RobotsFile, o
 
 // PutRobotsFile remembers the robots.txt of an origin.
 func (s *Store) PutRobotsFile(ctx context.Context, rf RobotsFile) error {
-	if err := s.ensureCrawlState(ctx); err != nil {
-		return fmt.Errorf("robots cache: %w", err)
-	}
 	body := rf.Body
 	if body == nil {
 		body = []byte{}
@@ -483,9 +463,6 @@ type CrawlRun struct {
 // CrawlRun returns the last crawl run of a source; ok is false when the
 // source was never crawled.
 func (s *Store) CrawlRun(ctx context.Context, source string) (run CrawlRun, ok bool, err error) {
-	if err := s.ensureCrawlState(ctx); err != nil {
-		return run, false, fmt.Errorf("crawl run: %w", err)
-	}
 	var started, finished string
 	err = s.db.QueryRowContext(ctx, `SELECT source, started_at, finished_at FROM crawl_runs WHERE source = ?`, source).
 		Scan(&run.Source, &started, &finished)
@@ -504,9 +481,6 @@ func (s *Store) CrawlRun(ctx context.Context, source string) (run CrawlRun, ok b
 
 // PutCrawlRun records the start (Finished zero) or the end of a run.
 func (s *Store) PutCrawlRun(ctx context.Context, run CrawlRun) error {
-	if err := s.ensureCrawlState(ctx); err != nil {
-		return fmt.Errorf("crawl run: %w", err)
-	}
 	finished := ""
 	if !run.Finished.IsZero() {
 		finished = run.Finished.UTC().Format(timeFormat)

@@ -40,7 +40,7 @@ func startServeEnv(t *testing.T, dataDir string, vars map[string]string, extra .
 	}
 	go func() {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--poll", "100ms"}, extra...)
-		done <- run(ctx, args, strings.NewReader(""), pw, io.Discard, env)
+		done <- run(ctx, args, strings.NewReader(""), pw, debugStderr(), env)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -206,4 +206,12 @@ func TestServeRecrawl(t *testing.T) {
 	if code := stop(); code != exitOK {
 		t.Errorf("serve exit %d", code)
 	}
+}
+
+// debugStderr shows serve's stderr when WATWERKT_DEBUG_SERVE is set.
+func debugStderr() io.Writer {
+	if os.Getenv("WATWERKT_DEBUG_SERVE") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }
