@@ -3,12 +3,12 @@
 // the shared answer model of package bots, rendered as embeds with
 // "Meer", 👍 and 👎 buttons.
 //
-// discordgo carries the gateway connection; this package adds what
-// discordgo v0.29.0 leaves out or gets wrong for a long-running bot: a
-// watchdog around Open (which waits for READY forever), reconnects that
-// stop on shutdown, REST calls that respect their context when Discord
-// rate-limits them, and rendering that keeps page text inert and within
-// Discord's limits. The sub-package fakediscord is an in-process Discord
+// The gateway connection is this package's own (gateway.go, gwconn.go):
+// discordgo v0.29.0's cannot be kept from hanging on a missing READY or
+// from ending sessions it means to resume. discordgo carries REST and
+// the event types; this package adds REST calls that respect their
+// context when Discord rate-limits them, and rendering that keeps page
+// text inert and within Discord's limits. The sub-package fakediscord is an in-process Discord
 // (gateway and REST) that the tests drive it with.
 package discord
 
@@ -37,7 +37,7 @@ type Config struct {
 	DefaultSource   string   // "bron" filter for questions that set none
 	Language        string   // "nl" (default) or "en": fixed texts when the question's language is unknown
 	Limits          bots.LimitConfig
-	ReadyTimeout    time.Duration  // how long to wait for READY after connecting; default 20s
+	ReadyTimeout    time.Duration  // per connection, from the dial until READY or RESUMED; default 20s
 	HTTPClient      *http.Client   // for REST and gateway discovery; tests point it at a fake
 	GatewayURL      string         // skip gateway discovery and connect here (tests)
 	Logger          *slog.Logger   // default: discard
@@ -49,22 +49,21 @@ type Bot struct {
 	cfg      Config
 	r        *bots.Responder
 	log      *slog.Logger
-	s        *discordgo.Session
+	s        *discordgo.Session // REST only
+	token    string             // for Identify and Resume, without "Bot "
+	dialer   *websocket.Dialer
 	sessions *bots.Sessions
 	limiter  *bots.Limiter
 	guilds   map[string]bool
 	channels map[string]bool
 	idle     interface{ CloseIdleConnections() } // our own transport, closed on exit
 
-	started atomic.Bool
-	self    atomic.Pointer[identity] // from READY
-	readyN  atomic.Int64             // READY and RESUMED events seen
-	readyC  chan struct{}            // a nudge per READY or RESUMED
+	started    atomic.Bool
+	self       atomic.Pointer[identity] // from READY
+	registered atomic.Bool              // /watwerkt registered, or being registered
 
-	connMu  sync.Mutex
-	attempt context.Context // the connection attempt in progress; dials stop when it ends
-	conn    *trackedConn    // the gateway connection dialed last
-	gateway string          // discovered gateway URL, answered to discordgo's own lookup
+	gateway     string               // discovered gateway URL; the supervisor's alone
+	invalidWait func() time.Duration // pause between op 9 and a new Identify
 
 	// Handlers run in goroutines of their own, tracked so that Run
 	// returns only after the last one finished.
@@ -132,37 +131,31 @@ func New(cfg Config, r *bots.Responder) (*Bot, error) {
 		return nil, errors.New("discord: cannot make a session")
 	}
 	b := &Bot{
-		cfg:      cfg,
-		r:        r,
-		log:      cfg.Logger.With("component", "discord"),
-		s:        s,
-		sessions: cfg.Sessions,
-		limiter:  bots.NewLimiter(cfg.Limits),
-		guilds:   set(cfg.AllowedGuilds),
-		channels: set(cfg.AllowedChannels),
-		readyC:   make(chan struct{}, 1),
-		last:     map[string]string{},
-		warned:   map[string]time.Time{},
+		cfg:         cfg,
+		invalidWait: pauseAfterInvalid,
+		r:           r,
+		log:         cfg.Logger.With("component", "discord"),
+		s:           s,
+		sessions:    cfg.Sessions,
+		limiter:     bots.NewLimiter(cfg.Limits),
+		guilds:      set(cfg.AllowedGuilds),
+		channels:    set(cfg.AllowedChannels),
+		token:       strings.TrimPrefix(token, "Bot "),
+		last:        map[string]string{},
+		warned:      map[string]time.Time{},
 	}
 	b.configure(s)
 	return b, nil
 }
 
-// configure sets up the discordgo session, before any of its goroutines
-// run (they read these fields without locks).
+// configure sets up the discordgo session, which only makes REST calls
+// (it is never opened), and the gateway's dialer.
 func (b *Bot) configure(s *discordgo.Session) {
-	s.Identify.Intents = intents
 	s.StateEnabled = false
-	// Our handlers only hand work to goroutines of their own; running
-	// them inline keeps discordgo from starting untracked goroutines.
-	s.SyncEvents = true
-	// Reconnects are ours: discordgo's loop calls Open without a
-	// watchdog and keeps going after Close.
 	s.ShouldReconnectOnError = false
 	s.ShouldRetryOnRateLimit = false
 	s.MaxRestRetries = 0
-	// discordgo logs through the standard logger, past our handler; the
-	// supervisor logs every connection change itself.
+	// discordgo logs through the standard logger, past our handler.
 	s.LogLevel = -1
 
 	var base http.RoundTripper
@@ -177,16 +170,11 @@ func (b *Bot) configure(s *discordgo.Session) {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		b.idle, base = t, t
 	}
-	s.Client = &http.Client{Transport: &discovery{base: base, url: b.gatewayURL}, Timeout: timeout}
-	s.Dialer = &websocket.Dialer{
+	s.Client = &http.Client{Transport: base, Timeout: timeout}
+	b.dialer = &websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: 10 * time.Second,
-		NetDialContext:   b.dial,
 	}
-	s.AddHandler(b.onReady)
-	s.AddHandler(b.onResumed)
-	s.AddHandler(b.onInteraction)
-	s.AddHandler(b.onMessage)
 }
 
 func set(ids []string) map[string]bool {
@@ -217,15 +205,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	return err
 }
 
-// shutdown closes the gateway, lets running handlers finish for a
-// grace period and then cancels them, and waits for all of them.
+// shutdown lets running handlers finish for a grace period and then
+// cancels them, and waits for all of them. The gateway connection is
+// closed by then: supervise returns only after it is.
 func (b *Bot) shutdown() {
 	b.mu.Lock()
 	b.stopping = true
 	b.mu.Unlock()
-	if err := b.s.Close(); err != nil {
-		b.log.Debug("close gateway", "err", err)
-	}
 	done := make(chan struct{})
 	go func() {
 		b.wg.Wait()
@@ -250,6 +236,11 @@ func (b *Bot) shutdown() {
 // panic in f is logged, not fatal: one bad event must not take the bot
 // down.
 func (b *Bot) spawn(what string, f func(ctx context.Context)) {
+	b.spawnIn(b.hctx, what, f)
+}
+
+// spawnIn is spawn with another parent context than the handlers'.
+func (b *Bot) spawnIn(parent context.Context, what string, f func(ctx context.Context)) {
 	b.mu.Lock()
 	if b.stopping {
 		b.mu.Unlock()
@@ -259,7 +250,7 @@ func (b *Bot) spawn(what string, f func(ctx context.Context)) {
 	b.mu.Unlock()
 	go func() {
 		defer b.wg.Done()
-		ctx, cancel := context.WithTimeout(b.hctx, handlerTimeout)
+		ctx, cancel := context.WithTimeout(parent, handlerTimeout)
 		defer cancel()
 		defer func() {
 			if p := recover(); p != nil {

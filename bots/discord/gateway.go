@@ -4,89 +4,92 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 )
 
-// The connection to the gateway is supervised here rather than left to
-// discordgo, because discordgo v0.29.0's Open blocks until the first
-// event after Identify, without a deadline and holding the session's
-// lock, so a READY that never comes hangs it (and Close with it); and
-// its reconnect loop calls that same Open and keeps running after Close.
-// So: Open runs in a goroutine under a watchdog; when READY (or RESUMED)
-// does not come within Config.ReadyTimeout, the watchdog closes the
-// network connection under Open, which makes it return, and tries again
-// after a backoff. discordgo's own reconnecting is off; when it closes a
-// connection (a read error, op 7 RECONNECT, missed heartbeat ACKs) the
-// supervisor sees the connection close and opens the session again,
-// which resumes it (op 6) since discordgo keeps the session id and
-// sequence. op 9 INVALID SESSION is answered by discordgo with a new
-// Identify on the same connection; the READY that follows is enough.
+// The bot speaks the gateway itself (gwconn.go) and uses discordgo for
+// REST and the event types only. discordgo v0.29.0's gateway cannot be
+// made robust from the outside:
+//
+//   - Open waits for READY without a deadline, holding the session's
+//     lock, and its op 9 handling sends Identify on the open connection
+//     with nothing waiting for the READY: a READY that never comes
+//     leaves the bot connected and deaf.
+//   - Every close it makes (missed heartbeat ACKs, read errors, Close)
+//     sends 1000, which makes Discord drop the session: the resume
+//     that follows gets op 9 and the events in between are lost.
+//   - Its heartbeat goroutine, when its connection closes under it
+//     (op 7, say) before it has looked at its stop channel, fails its
+//     write and calls Session.Close, which by then closes the *next*
+//     connection, with 1000. Under load this lost the session right
+//     after most op 7 reconnects, and the command sent meanwhile.
+//   - It resumes on the main gateway instead of resume_gateway_url.
+//
+// So: supervise runs one connection at a time. Each is under a
+// watchdog from the dial until READY or RESUMED (Config.ReadyTimeout):
+// when neither comes, the connection is closed and the next one starts.
+// Connections end with 4000, which keeps the session resumable, except
+// at shutdown (1000: the bot goes offline at once). A resume that keeps
+// failing gives way to a new Identify, as do op 9 d:false and the close
+// codes that say the session is gone.
 
-// errNoReady is a connection attempt that got no READY in time.
-var errNoReady = errors.New("no READY from the gateway in time")
+// maxFailedResumes is how many resumes in a row may fail (no RESUMED in
+// time, or the connection dropped before it) before the bot gives the
+// session up and identifies anew. One failure may be a slow or lost
+// connection; two look like a session the gateway no longer serves.
+const maxFailedResumes = 2
 
 // supervise keeps the bot connected until ctx is done. It returns an
 // error only when Discord refuses the bot for good.
 func (b *Bot) supervise(ctx context.Context) error {
 	var back backoff
-	registered := false
+	sess := &session{}
+	failed := 0
 	for ctx.Err() == nil {
-		err := b.connect(ctx)
+		resuming := sess.id != ""
+		ready, err := b.connect(ctx, sess)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil {
-			if fatal(err) {
-				b.log.Error("gateway refused the bot", "err", err)
-				return fmt.Errorf("discord: %w", err)
-			}
-			wait := back.next()
-			b.log.Warn("gateway connection failed", "err", err, "retry_in", wait)
-			b.setGateway("") // look it up again: it may have moved
-			if sleep(ctx, wait) != nil {
-				return nil
-			}
-			continue
+		if fatal(err) {
+			b.log.Error("gateway refused the bot", "err", err)
+			return fmt.Errorf("discord: %w", err)
 		}
-		self := b.self.Load()
-		b.log.Info("connected to gateway")
-		if !registered && self != nil {
-			// On failure the commands registered before stay; the next
-			// connection tries again.
-			if err := b.register(ctx, self.app); err != nil {
-				if ctx.Err() == nil {
-					b.log.Error("register /watwerkt", "err", err)
-				}
-			} else {
-				registered = true
-				b.log.Info("registered /watwerkt", "guild_scoped", b.cfg.GuildID != "")
-			}
-		}
-		// The first reconnect after a good connection is immediate (op 7
-		// asks for that); failing ones back off. A gateway that accepts
-		// and drops at once is still slowed down by discordgo's Close,
-		// which waits a second for the close handshake.
-		back = backoff{}
-		var lost <-chan struct{}
-		if c := b.currentConn(); c != nil {
-			lost = c.closed
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-lost:
+		if ready {
+			// The first reconnect after a good connection is immediate
+			// (op 7 asks for that); failing ones back off.
+			back, failed = backoff{}, 0
+		} else if resuming {
+			failed++
 		}
 		wait := back.next()
-		b.log.Warn("gateway connection lost; reconnecting", "retry_in", wait)
+		var inv *invalidSessionError
+		switch {
+		case errors.As(err, &inv) && !inv.resumable:
+			// Discord asks for a pause of 1 to 5 s before the new
+			// Identify, so that a gateway in trouble is not flooded.
+			sess.reset()
+			failed = 0
+			wait = max(wait, b.invalidWait())
+		case sessionGone(err):
+			sess.reset()
+			failed = 0
+		case failed >= maxFailedResumes:
+			b.log.Warn("resuming keeps failing; identifying anew", "attempts", failed)
+			sess.reset()
+			failed = 0
+		}
+		if ready {
+			b.log.Warn("gateway connection lost; reconnecting", "err", err, "retry_in", wait)
+		} else {
+			b.log.Warn("gateway connection failed", "err", err, "retry_in", wait)
+			b.gateway = "" // look it up again: it may have moved
+		}
 		if sleep(ctx, wait) != nil {
 			return nil
 		}
@@ -94,65 +97,12 @@ func (b *Bot) supervise(ctx context.Context) error {
 	return nil
 }
 
-// connect opens the session once, under the watchdog. When it returns,
-// no Open is running any more.
-func (b *Bot) connect(ctx context.Context) error {
+// connect finds the gateway and runs one connection on it.
+func (b *Bot) connect(ctx context.Context, sess *session) (ready bool, err error) {
 	if err := b.discover(ctx); err != nil {
-		return err
+		return false, err
 	}
-	attempt, cancel := context.WithCancel(ctx)
-	defer cancel()
-	b.connMu.Lock()
-	b.attempt, b.conn = attempt, nil
-	b.connMu.Unlock()
-
-	before := b.readyN.Load()
-	opened := make(chan error, 1)
-	go func() { opened <- b.s.Open() }()
-	watchdog := time.NewTimer(b.cfg.ReadyTimeout)
-	defer watchdog.Stop()
-
-	isOpen := false
-	for {
-		if isOpen && b.readyN.Load() > before {
-			return nil
-		}
-		select {
-		case err := <-opened:
-			if err != nil {
-				if errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-					b.s.Close()
-				}
-				return fmt.Errorf("open gateway: %w", withoutURL(err))
-			}
-			isOpen, opened = true, nil
-		case <-b.readyC:
-		case <-watchdog.C:
-			b.abandon(cancel, opened)
-			return errNoReady
-		case <-ctx.Done():
-			b.abandon(cancel, opened)
-			return ctx.Err()
-		}
-	}
-}
-
-// abandon ends a connection attempt: it stops a dial in progress, closes
-// the network connection under a blocked Open so that it returns, and
-// closes the session when Open had returned already. opened is nil once
-// Open returned.
-func (b *Bot) abandon(cancel context.CancelFunc, opened chan error) {
-	cancel()
-	if opened == nil {
-		b.s.Close()
-		return
-	}
-	if c := b.currentConn(); c != nil {
-		c.Close()
-	}
-	if err := <-opened; err == nil {
-		b.s.Close()
-	}
+	return b.run(ctx, sess)
 }
 
 // fatal reports errors that retrying cannot fix: a token Discord does
@@ -169,35 +119,31 @@ func fatal(err error) bool {
 	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized
 }
 
-// onReady runs inside discordgo's Open, which holds the session's lock:
-// it must not call the session.
-func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
-	if r.User != nil {
-		id := identity{user: r.User.ID, app: r.User.ID}
-		if r.Application != nil && r.Application.ID != "" {
-			id.app = r.Application.ID
+// sessionGone reports close codes after which the session cannot be
+// resumed: an unknown sequence (4007), a timed-out session (4009), or a
+// connection that was never authenticated (4003).
+func sessionGone(err error) bool {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4003, 4007, 4009:
+			return true
 		}
-		b.self.Store(&id)
 	}
-	b.ready()
+	return false
 }
 
-func (b *Bot) onResumed(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready() }
-
-func (b *Bot) ready() {
-	b.readyN.Add(1)
-	select {
-	case b.readyC <- struct{}{}:
-	default:
-	}
+// pauseAfterInvalid is Discord's 1 to 5 s between op 9 and a new
+// Identify; Bot.invalidWait, which tests shorten.
+func pauseAfterInvalid() time.Duration {
+	return time.Second + rand.N(4*time.Second)
 }
 
 // discover finds the gateway URL: Config.GatewayURL, or GET gateway/bot
-// with our context and deadline. discordgo's Open looks the URL up
-// itself, with no context at all; the discovery transport answers that
-// lookup with what we found here.
+// with our context and deadline. Only the supervisor goroutine uses
+// b.gateway.
 func (b *Bot) discover(ctx context.Context) error {
-	if b.gatewayURL() != "" {
+	if b.gateway != "" {
 		return nil
 	}
 	u := b.cfg.GatewayURL
@@ -207,97 +153,8 @@ func (b *Bot) discover(ctx context.Context) error {
 			return err
 		}
 	}
-	b.setGateway(u)
-	return nil
-}
-
-func (b *Bot) gatewayURL() string {
-	b.connMu.Lock()
-	defer b.connMu.Unlock()
-	return b.gateway
-}
-
-func (b *Bot) setGateway(u string) {
-	b.connMu.Lock()
 	b.gateway = u
-	b.connMu.Unlock()
-}
-
-func (b *Bot) currentConn() *trackedConn {
-	b.connMu.Lock()
-	defer b.connMu.Unlock()
-	return b.conn
-}
-
-// dial is the websocket dialer's: it gives up when the attempt is
-// abandoned and keeps the connection, so the watchdog can close it and
-// the supervisor can see it closed.
-func (b *Bot) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	b.connMu.Lock()
-	attempt := b.attempt
-	b.connMu.Unlock()
-	if attempt == nil {
-		attempt = context.Background()
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(attempt, cancel)
-	defer stop()
-	d := net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	c, err := d.DialContext(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	tc := &trackedConn{Conn: c, closed: make(chan struct{})}
-	b.connMu.Lock()
-	b.conn = tc
-	b.connMu.Unlock()
-	// abandon cancels the attempt before it looks for the connection: if
-	// it looked before we stored it, the attempt is over by now.
-	if attempt.Err() != nil {
-		tc.Close()
-		return nil, attempt.Err()
-	}
-	return tc, nil
-}
-
-// trackedConn tells when it was closed.
-type trackedConn struct {
-	net.Conn
-	once   sync.Once
-	closed chan struct{}
-}
-
-func (c *trackedConn) Close() error {
-	c.once.Do(func() { close(c.closed) })
-	return c.Conn.Close()
-}
-
-// discovery answers discordgo's own gateway lookup (GET /gateway, made
-// inside Open without a context) from the URL the bot discovered, and
-// passes every other request on.
-type discovery struct {
-	base http.RoundTripper
-	url  func() string
-}
-
-func (d *discovery) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/gateway") {
-		return d.base.RoundTrip(req)
-	}
-	u := d.url()
-	if u == "" {
-		return nil, errors.New("gateway not discovered")
-	}
-	body := fmt.Sprintf(`{"url":%q}`, u)
-	return &http.Response{
-		Status: "200 OK", StatusCode: http.StatusOK,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json"}},
-		Body:          io.NopCloser(strings.NewReader(body)),
-		ContentLength: int64(len(body)),
-		Request:       req,
-	}, nil
+	return nil
 }
 
 // backoff waits 0, 1, 2, 4 … 60 s between attempts, with jitter so that

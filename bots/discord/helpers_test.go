@@ -139,7 +139,14 @@ type setup struct {
 	fakeToken  string // the token the fake accepts; default testToken
 	noWait     bool   // do not wait for READY
 	dropReadys int
+	heartbeat  time.Duration // the fake's heartbeat interval; default testHeartbeat
 }
+
+// testHeartbeat is the fake's usual heartbeat interval. Discord's is
+// about 41 s; a second or less would have a loaded test machine miss
+// ACKs now and then, and TestMissedHeartbeatACK covers that path on
+// purpose with a short one.
+const testHeartbeat = 3 * time.Second
 
 const (
 	guildID   = "700000000000000001"
@@ -154,8 +161,12 @@ func start(t testing.TB, st setup) *harness {
 	if tok == "" {
 		tok = testToken
 	}
+	hb := st.heartbeat
+	if hb == 0 {
+		hb = testHeartbeat
+	}
 	fake, err := fakediscord.Start(fakediscord.Options{
-		Token: tok, HeartbeatInterval: time.Second, PayloadDir: payloadDir(t),
+		Token: tok, HeartbeatInterval: hb, PayloadDir: payloadDir(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +187,9 @@ func start(t testing.TB, st setup) *harness {
 	if h.bot, err = New(cfg, r); err != nil {
 		t.Fatal(err)
 	}
+	// Discord asks for 1 to 5 s between op 9 and a new Identify; the
+	// tests need not wait that long.
+	h.bot.invalidWait = func() time.Duration { return 10 * time.Millisecond }
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- h.bot.Run(ctx) }()
@@ -257,9 +271,8 @@ func (h *harness) command(question string, more ...fakediscord.Option) fakedisco
 	opts := append([]fakediscord.Option{{Name: "vraag", Value: question}}, more...)
 	var in fakediscord.Interaction
 	var err error
-	// Should the session have just been lost (a missed heartbeat ACK on
-	// a loaded machine ends it), Discord would deliver to the next one:
-	// so does this.
+	// Should the session have just ended (op 9), Discord would deliver
+	// to the next one: so does this.
 	h.wait("a session to send to", func() bool {
 		in, err = h.fake.SendCommand(fakediscord.Command{GuildID: guildID, ChannelID: channelID, UserID: userID1, UserName: userName1, Options: opts})
 		return err == nil

@@ -25,8 +25,8 @@ func notHere(en bool) string {
 }
 
 // onInteraction hands an interaction to a goroutine of its own; it runs
-// on discordgo's reading goroutine and must not block it.
-func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+// on the gateway's read loop and must not block it.
+func (b *Bot) onInteraction(ic *discordgo.InteractionCreate) {
 	if ic.Interaction == nil {
 		return
 	}

@@ -14,7 +14,7 @@ import (
 // the only ones whose text Discord sends anyway. Messages from bots,
 // the bot itself included, are never answered, nor are messages from
 // guilds or channels not allowed (silently: nobody asked the bot).
-func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
+func (b *Bot) onMessage(mc *discordgo.MessageCreate) {
 	m := mc.Message
 	self := b.self.Load()
 	if m == nil || m.Author == nil || m.Author.Bot || self == nil || m.Author.ID == self.user {

@@ -107,9 +107,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // api is the REST base. discordgo v0.29.0 builds its endpoints on API
-// v9 (and speaks gateway v9: APIVersion is a package variable we leave
-// alone); the bot's own calls go to v10, the current version and the
-// one Discord's OpenAPI spec describes.
+// v9 (APIVersion is a package variable we leave alone); the bot's own
+// calls go to v10, the current version and the one Discord's OpenAPI
+// spec describes. The gateway speaks v10 too (gwconn.go).
 const api = "https://discord.com/api/v10/"
 
 // endpoint joins path segments onto api, escaping ids and tokens.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/watwerkt/watwerkt/bots/discord/fakediscord"
 )
 
@@ -32,8 +33,13 @@ func TestOpReconnect(t *testing.T) {
 	}
 	h.wait("the resume", func() bool { return h.fake.Stats().Resumed >= 1 && h.fake.Connected() })
 	h.answered("wachtlijst")
-	if st := h.fake.Stats(); st.Connections < 2 {
-		t.Errorf("stats %+v, want a second connection", st)
+	h.stop()
+	// The reconnect must keep the session (not 1000 or 1001, which end
+	// it on Discord); shutdown must end it.
+	st := h.fake.Stats()
+	if st.Connections < 2 || st.Identifies != 1 || len(st.CloseCodes) < 2 ||
+		st.CloseCodes[0] != closeResume || st.CloseCodes[len(st.CloseCodes)-1] != websocket.CloseNormalClosure {
+		t.Errorf("stats %+v, want a second connection, one identify, closes with 4000 then 1000", st)
 	}
 }
 
@@ -44,7 +50,13 @@ func TestOpInvalidSession(t *testing.T) {
 		if err := h.fake.InvalidSession(resumable); err != nil {
 			t.Fatal(err)
 		}
-		h.wait("a new session", func() bool { return h.fake.Stats().Readies >= 2 && h.fake.Connected() })
+		// d:true means the session may be resumed, d:false that it
+		// is gone and the bot must identify.
+		if resumable {
+			h.wait("the resume", func() bool { return h.fake.Stats().Resumed >= 1 && h.fake.Connected() })
+		} else {
+			h.wait("a new session", func() bool { return h.fake.Stats().Readies >= 2 && h.fake.Connected() })
+		}
 		h.answered("wachtlijst")
 		h.stop()
 	}
@@ -55,13 +67,77 @@ func TestInvalidSessionOnResume(t *testing.T) {
 	h := start(t, setup{})
 	// The session dies while the bot is away: its resume gets op 9 and
 	// it must identify again.
+	h.fake.EndSession()
+	h.fake.Disconnect()
+	h.wait("the new session", func() bool {
+		st := h.fake.Stats()
+		return st.Resumes >= 1 && st.InvalidSessions >= 1 && st.Readies >= 2 && h.fake.Connected()
+	})
+	h.answered("wachtlijst")
+}
+
+// TestMissedHeartbeatACK has the fake skip one heartbeat ACK: the bot
+// must take the connection for a zombie, close it without ending the
+// session, and resume.
+func TestMissedHeartbeatACK(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{heartbeat: 500 * time.Millisecond})
+	h.fake.DropHeartbeatACKs(1)
+	h.wait("the resume", func() bool { return h.fake.Stats().Resumed >= 1 && h.fake.Connected() })
+	h.answered("wachtlijst")
+	st := h.fake.Stats()
+	if st.Identifies != 1 || len(st.CloseCodes) == 0 || st.CloseCodes[0] != closeResume {
+		t.Errorf("stats %+v, want the zombie closed with 4000 and the session resumed", st)
+	}
+	if !strings.Contains(h.logs.String(), errZombie.Error()) {
+		t.Errorf("the zombie connection is not in the log:\n%s", h.logs)
+	}
+}
+
+// TestResumeNotAnswered: a resume that gets neither RESUMED nor op 9
+// must not leave the bot deaf. The watchdog tries again; when resuming
+// keeps failing, the bot identifies anew.
+func TestResumeNotAnswered(t *testing.T) {
+	t.Parallel()
+	for _, dropped := range []int{1, 1000} {
+		h := start(t, setup{cfg: Config{ReadyTimeout: 500 * time.Millisecond}})
+		h.fake.DropResumes(dropped)
+		h.fake.Disconnect()
+		if dropped == 1 {
+			h.wait("the second resume", func() bool { return h.fake.Stats().Resumed >= 1 && h.fake.Connected() })
+		} else {
+			h.wait("a new session", func() bool { return h.fake.Stats().Readies >= 2 && h.fake.Connected() })
+		}
+		h.answered("wachtlijst")
+		st := h.fake.Stats()
+		logs := h.logs.String()
+		if !strings.Contains(logs, errNoReady.Error()) {
+			t.Errorf("dropped %d: the watchdog is not in the log:\n%s", dropped, logs)
+		}
+		if dropped == 1 && st.Identifies != 1 {
+			t.Errorf("dropped %d: stats %+v, want the session resumed", dropped, st)
+		}
+		if dropped > 1 && (st.Resumes < maxFailedResumes || !strings.Contains(logs, "identifying anew")) {
+			t.Errorf("dropped %d: stats %+v, want %d resumes, then an identify:\n%s", dropped, st, maxFailedResumes, logs)
+		}
+		h.stop()
+	}
+}
+
+// TestInvalidSessionThenNoReady: after op 9 the new Identify's READY
+// never comes. The watchdog covers that connection too.
+func TestInvalidSessionThenNoReady(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{cfg: Config{ReadyTimeout: 500 * time.Millisecond}})
+	h.fake.DropReadies(1)
 	if err := h.fake.InvalidSession(false); err != nil {
 		t.Fatal(err)
 	}
-	h.wait("the new READY", func() bool { return h.fake.Stats().Readies >= 2 })
-	h.fake.Disconnect()
-	h.wait("the next connection", func() bool { return h.fake.Stats().Resumes >= 1 && h.fake.Connected() })
+	h.wait("a new session", func() bool { return h.fake.Stats().Readies >= 2 && h.fake.Connected() })
 	h.answered("wachtlijst")
+	if st := h.fake.Stats(); st.Identifies < 3 {
+		t.Errorf("stats %+v, want the dropped READY's identify and another", st)
+	}
 }
 
 func TestReadyNeverComes(t *testing.T) {

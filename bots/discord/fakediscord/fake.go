@@ -1,11 +1,12 @@
 // Package fakediscord is an in-process Discord for tests: a gateway
 // (websocket) that says Hello, answers Identify with READY, Resume with
-// RESUMED and heartbeats with ACKs, and dispatches the MESSAGE_CREATE and
+// RESUMED (or op 9 when the session is gone, as Discord does) and
+// heartbeats with ACKs, and dispatches the MESSAGE_CREATE and
 // INTERACTION_CREATE events a test asks for; and the REST endpoints a
 // bot answers with, which record every request and enforce the message
 // limits Discord enforces. A test can also make it misbehave: drop the
-// connection, send op 7 RECONNECT or op 9 INVALID SESSION, never send
-// READY, or answer 429.
+// connection, send op 7 RECONNECT or op 9 INVALID SESSION, never answer
+// an Identify or a Resume, skip heartbeat ACKs, or answer 429.
 //
 // Events are built on real payloads when Options.PayloadDir names a
 // directory holding message_create_1.json and ready_1.json (such as the
@@ -39,6 +40,11 @@ type Options struct {
 	// tests want far less. Default 41250ms.
 	HeartbeatInterval time.Duration
 
+	// ResumeWindow is how long a session whose connection ended (other
+	// than with 1000 or 1001) can still be resumed; Discord keeps one
+	// for a few minutes. Default 3 minutes.
+	ResumeWindow time.Duration
+
 	// PayloadDir holds real payloads to base events on; "" means the
 	// built-in ones.
 	PayloadDir string
@@ -57,15 +63,16 @@ type Request struct {
 
 // Stats count what happened on the gateway.
 type Stats struct {
-	Connections int // websocket connections accepted
-	Identifies  int
-	Resumes     int // Resume requests, successful or not
-	Readies     int // READY dispatches sent
-	Resumed     int // RESUMED dispatches sent
-	Heartbeats  int
-	Intents     int // of the last Identify
-	Compress    bool
-	CloseCodes  []int // of connections that ended, 0 when without a close frame
+	Connections     int // websocket connections accepted
+	Identifies      int
+	Resumes         int // Resume requests, successful or not
+	Readies         int // READY dispatches sent
+	Resumed         int // RESUMED dispatches sent
+	Heartbeats      int
+	InvalidSessions int // op 9 sent: by InvalidSession or in answer to a Resume
+	Intents         int // of the last Identify
+	Compress        bool
+	CloseCodes      []int // of connections that ended, 0 when without a close frame
 }
 
 // Server is a fake Discord. Make one with Start.
@@ -85,6 +92,8 @@ type Server struct {
 	current      *session
 	conns        map[*gwConn]bool
 	dropReadies  int
+	dropResumes  int
+	dropACKs     int
 	limits       []*limitRule
 	interactions map[string]*Interaction // by token
 	messages     map[string]json.RawMessage
@@ -106,6 +115,9 @@ func Start(opts Options) (*Server, error) {
 	}
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 41250 * time.Millisecond
+	}
+	if opts.ResumeWindow <= 0 {
+		opts.ResumeWindow = 3 * time.Minute
 	}
 	base, err := loadPayloads(opts.PayloadDir)
 	if err != nil {

@@ -227,6 +227,116 @@ func TestGatewayProtocol(t *testing.T) {
 	}
 }
 
+// identified dials and identifies, and returns the client and its
+// session id.
+func identified(t *testing.T, s *Server) (*client, string) {
+	t.Helper()
+	c := dial(t, s)
+	c.send(opIdentify, map[string]any{"token": token, "intents": 4609})
+	f := c.read()
+	var r struct {
+		SessionID string `json:"session_id"`
+	}
+	json.Unmarshal(f.D, &r)
+	if event(f) != "READY" || r.SessionID == "" {
+		t.Fatalf("identify got %s %s", event(f), f.D)
+	}
+	return c, r.SessionID
+}
+
+// closeWith closes the connection with code and waits for the fake to
+// see it.
+func (c *client) closeWith(s *Server, code int) {
+	c.t.Helper()
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Wait(ctx, func() bool { return !s.Connected() }); err != nil {
+		c.t.Fatalf("the fake did not see the close with %d", code)
+	}
+	c.ws.Close()
+}
+
+// TestSessionLifetime checks that sessions end as on Discord: with a
+// close 1000 or 1001 from the client, or past the resume window; and
+// not with other closes.
+func TestSessionLifetime(t *testing.T) {
+	const window = time.Second
+	s, err := Start(Options{Token: token, ResumeWindow: window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resume := func(id string, seq int64) *client {
+		c := dial(t, s)
+		c.send(opResume, map[string]any{"token": token, "session_id": id, "seq": seq})
+		return c
+	}
+	invalid := func(c *client, what string) {
+		t.Helper()
+		if f := c.read(); f.Op != opInvalidSession || string(f.D) != "false" {
+			t.Errorf("%s: got op %d %s %s, want op 9 false", what, f.Op, event(f), f.D)
+		}
+	}
+
+	for _, code := range []int{websocket.CloseNormalClosure, websocket.CloseGoingAway} {
+		c, id := identified(t, s)
+		c.closeWith(s, code)
+		invalid(resume(id, 1), "resume after a close with 1000 or 1001")
+	}
+
+	// 4000 (or a dropped connection) keeps the session: the resume gets
+	// what it missed, then RESUMED.
+	c, id := identified(t, s)
+	c.closeWith(s, 4000)
+	if _, err := s.SendMessage(Message{ChannelID: "1", AuthorID: "2", Content: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	c = resume(id, 1)
+	for _, want := range []string{"MESSAGE_CREATE", "RESUMED"} {
+		if f := c.read(); event(f) != want {
+			t.Fatalf("resume after 4000: got op %d %s, want %s", f.Op, event(f), want)
+		}
+	}
+	c.closeWith(s, 4000)
+
+	// A sequence the session never reached is refused with 4007.
+	c = resume(id, 99)
+	c.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, _, err := c.ws.ReadMessage(); !websocket.IsCloseError(err, 4007) {
+		t.Errorf("resume with a future seq: %v, want close 4007", err)
+	}
+
+	// Past the resume window the session is gone.
+	time.Sleep(window + 200*time.Millisecond)
+	invalid(resume(id, 3), "resume past the window")
+	if st := s.Stats(); st.InvalidSessions != 3 || st.Resumed != 1 {
+		t.Errorf("stats %+v, want 3 op 9 and 1 RESUMED", st)
+	}
+
+	// ACKs can be skipped: of two heartbeats only the second gets one.
+	c, id = identified(t, s)
+	s.DropHeartbeatACKs(1)
+	c.send(opHeartbeat, 1)
+	c.send(opHeartbeat, 1)
+	if f := c.read(); f.Op != opHeartbeatACK {
+		t.Fatalf("got op %d, want an ACK", f.Op)
+	}
+	s.SendMessage(Message{ChannelID: "1", AuthorID: "2", Content: "b"})
+	if f := c.read(); event(f) != "MESSAGE_CREATE" {
+		t.Fatalf("got op %d %s, want MESSAGE_CREATE and no second ACK", f.Op, event(f))
+	}
+
+	// A Resume can be left unanswered.
+	c.closeWith(s, 4000)
+	s.DropResumes(1)
+	c = resume(id, 2)
+	c.send(opHeartbeat, 2)
+	if f := c.read(); f.Op != opHeartbeatACK {
+		t.Fatalf("after a dropped resume got op %d %s, want only the ACK", f.Op, event(f))
+	}
+}
+
 func TestRESTRateLimitAndAuth(t *testing.T) {
 	s, err := Start(Options{Token: token})
 	if err != nil {

@@ -16,6 +16,12 @@ import (
 // drop it), Resume gets the missed events and RESUMED, a heartbeat gets
 // an ACK. Events go to the session identified last; while it has no
 // connection they are kept for a resume, as Discord does.
+//
+// Sessions end as on Discord: a connection the client closes with 1000
+// or 1001 ends its session, any other end (another close code, a
+// dropped connection) leaves it resumable for Options.ResumeWindow. A
+// Resume of an ended, expired or unknown session gets op 9 d:false; one
+// with a sequence the session never reached is closed with 4007.
 
 // Gateway opcodes.
 const (
@@ -39,6 +45,7 @@ type session struct {
 	sent  []frame // kept for resume
 	conn  *gwConn
 	valid bool
+	lost  time.Time // when its last connection ended; zero while connected
 }
 
 // frame is one gateway payload.
@@ -123,7 +130,12 @@ func (s *Server) read(c *gwConn) {
 		case opHeartbeat:
 			s.mu.Lock()
 			s.stats.Heartbeats++
-			c.write(frame{Op: opHeartbeatACK})
+			if s.dropACKs > 0 {
+				s.dropACKs--
+			} else {
+				c.write(frame{Op: opHeartbeatACK})
+			}
+			s.notify()
 			s.mu.Unlock()
 		case opIdentify:
 			if !s.identify(c, f.D) {
@@ -141,6 +153,7 @@ func (s *Server) disconnected(c *gwConn, err error) {
 	delete(s.conns, c)
 	if c.sess != nil && c.sess.conn == c {
 		c.sess.conn = nil
+		c.sess.lost = time.Now()
 		// A client that closes with 1000 or 1001 ends its session.
 		var ce *websocket.CloseError
 		if errors.As(err, &ce) && (ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseGoingAway) {
@@ -216,15 +229,32 @@ func (s *Server) resume(c *gwConn, d json.RawMessage) {
 	defer s.mu.Unlock()
 	s.stats.Resumes++
 	s.notify()
+	if s.dropResumes > 0 {
+		s.dropResumes--
+		return
+	}
 	sess := s.sessions[r.SessionID]
+	if sess != nil && sess.conn == nil && !sess.lost.IsZero() && time.Since(sess.lost) > s.opts.ResumeWindow {
+		sess.valid = false // expired
+	}
+	// Events the session no longer keeps cannot be replayed: Discord
+	// makes the client start over then.
+	if sess != nil && len(sess.sent) > 0 && sess.sent[0].seq > r.Seq+1 {
+		sess.valid = false
+	}
 	if sess == nil || !sess.valid || !s.checkToken(r.Token) {
+		s.stats.InvalidSessions++
 		c.write(frame{Op: opInvalidSession, D: json.RawMessage("false")})
+		return
+	}
+	if r.Seq > sess.seq {
+		s.closeWith(c, 4007, "Invalid seq.")
 		return
 	}
 	if old := sess.conn; old != nil && old != c {
 		old.ws.Close()
 	}
-	sess.conn, c.sess, s.current = c, sess, sess
+	sess.conn, c.sess, s.current, sess.lost = c, sess, sess, time.Time{}
 	for _, f := range sess.sent {
 		if f.seq > r.Seq {
 			c.write(f)
@@ -294,6 +324,7 @@ func (s *Server) InvalidSession(resumable bool) error {
 	if !resumable && s.current != nil {
 		s.current.valid = false
 	}
+	s.stats.InvalidSessions++
 	s.mu.Unlock()
 	return s.sendOp(opInvalidSession, d)
 }
@@ -312,6 +343,34 @@ func (s *Server) sendOp(op int, d json.RawMessage) error {
 func (s *Server) DropReadies(n int) {
 	s.mu.Lock()
 	s.dropReadies = n
+	s.mu.Unlock()
+}
+
+// EndSession ends the bot's session without telling it, as Discord
+// does when a session times out or was closed with 1000: its next
+// Resume gets op 9 d:false.
+func (s *Server) EndSession() {
+	s.mu.Lock()
+	if s.current != nil {
+		s.current.valid = false
+	}
+	s.notify()
+	s.mu.Unlock()
+}
+
+// DropResumes makes the next n Resume requests go unanswered, as from
+// a gateway that is stuck: neither RESUMED nor op 9 comes.
+func (s *Server) DropResumes(n int) {
+	s.mu.Lock()
+	s.dropResumes = n
+	s.mu.Unlock()
+}
+
+// DropHeartbeatACKs leaves the next n heartbeats without an ACK, as on a
+// zombie connection; the ones after are ACKed again.
+func (s *Server) DropHeartbeatACKs(n int) {
+	s.mu.Lock()
+	s.dropACKs = n
 	s.mu.Unlock()
 }
 
