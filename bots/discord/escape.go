@@ -132,19 +132,27 @@ const special = "\\*_~`|>#-[]<"
 // appendEscaped appends s, which must be clean, as inert atoms.
 // lineStart says s begins a line, where "12. " would start a list.
 func appendEscaped(t text, s string, lineStart bool) text {
+	return appendEscapedAfter(t, s, lineStart, false)
+}
+
+// appendEscapedAfter is appendEscaped for s continuing a line start
+// that already holds digits when seenDigit is set.
+func appendEscapedAfter(t text, s string, lineStart, seenDigit bool) text {
 	digits := lineStart
-	for i, r := range s {
+	for _, r := range s {
 		switch {
 		case strings.ContainsRune(special, r):
 			t = t.add(`\` + string(r))
 		case r == '@':
 			t = t.add("@" + zwsp)
-		case digits && i > 0 && r == '.':
+		case digits && seenDigit && r == '.':
 			t = t.add(`\.`)
 		default:
 			t = t.add(string(r))
 		}
-		digits = digits && r >= '0' && r <= '9'
+		isDigit := r >= '0' && r <= '9'
+		digits = digits && isDigit
+		seenDigit = seenDigit || isDigit
 	}
 	return t
 }
@@ -197,11 +205,25 @@ func appendMarked(t text, s string, lineStart bool, limit int) text {
 		case p == "":
 		default:
 			flush()
-			t = appendEscaped(t, p, lineStart && len(t) == start)
+			// The line's leading digits may run across parts: "0**. **"
+			// must still escape the dot after "0".
+			lead := lineStart && leadingDigits(t[start:])
+			t = appendEscapedAfter(t, p, lead, lead && len(t) > start)
 		}
 	}
 	flush()
 	return t
+}
+
+// leadingDigits reports whether t holds nothing but ASCII digits, so
+// that text appended to it still continues the start of a line.
+func leadingDigits(t text) bool {
+	for _, a := range t {
+		if len(a.s) != 1 || a.s[0] < '0' || a.s[0] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // boldable reports whether w can sit between ** marks without help:
