@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/watwerkt/watwerkt/bench/measure"
+)
+
+// serveRun is `watwerkt serve` on an index, driven over HTTP.
+type serveRun struct {
+	tput     map[int][]float64 // clients → requests/s per run
+	failures int
+	peakRSS  int64
+	err      string
+}
+
+// measureServe starts the real service on the data directory whose
+// index/ our build wrote, sends the short questions from the configured
+// numbers of clients, and takes the service's peak RSS when it exits.
+func (b *bench) measureServe(ctx context.Context, dataDir string) *serveRun {
+	sr := &serveRun{tput: map[int][]float64{}}
+	port, err := freePort()
+	if err != nil {
+		sr.err = err.Error()
+		return sr
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	cmd := exec.CommandContext(ctx, b.watwerkt, "serve", "--data", dataDir, "--addr", base[len("http://"):], "--log-retention", "0")
+	// No chat bots: their tokens are not passed on.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISCORD_TOKEN=") && !strings.HasPrefix(kv, "TELEGRAM_TOKEN=") && !strings.HasPrefix(kv, "WATWERKT_DATA=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		sr.err = err.Error()
+		return sr
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			sr.peakRSS = ru.Maxrss << 10
+		}
+	}
+	defer stop()
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+	if err := waitHealthy(ctx, client, base+"/healthz", 60*time.Second); err != nil {
+		sr.err = fmt.Sprintf("%v: %s", err, tail(logs.Bytes()))
+		return sr
+	}
+	qs, err := readQuestions(b.qs.allShort)
+	if err != nil {
+		sr.err = err.Error()
+		return sr
+	}
+	var failures atomic.Int64
+	get := func(ctx context.Context, i int) error {
+		resp, err := client.Get(base + "/api/search?limit=10&q=" + url.QueryEscape(qs[i].Text))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			failures.Add(1) // only ever counted, never fatal
+		}
+		return nil
+	}
+	for _, n := range b.cfg.clients {
+		for range b.cfg.runs {
+			count, took, err := throughput(ctx, n, b.cfg.duration, len(qs), get)
+			if err != nil {
+				sr.err = err.Error()
+				return sr
+			}
+			sr.tput[n] = append(sr.tput[n], float64(count)/took.Seconds())
+		}
+	}
+	sr.failures = int(failures.Load())
+	stop()
+	return sr
+}
+
+func waitHealthy(ctx context.Context, client *http.Client, u string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if resp, err := client.Get(u); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("serve not healthy within %v", limit)
+}
+
+// botRun is the answer latency of the chat bots against their fakes.
+type botRun struct {
+	res *measure.Result
+	err string
+}
+
+// measureBots builds bench/cmd/botbench on its own (the bots may be in
+// the middle of a rework) and runs it on our index of the first corpus.
+func (b *bench) measureBots(ctx context.Context) *botRun {
+	br := &botRun{res: measure.NewResult()}
+	var index string
+	for _, cr := range b.corpora {
+		if sr := cr.sys[sysOurs]; sr != nil && sr.err == "" {
+			index = filepath.Join(b.work, cr.name, fmt.Sprintf("%s-%d", sysOurs, b.cfg.runs-1), "index")
+			break
+		}
+	}
+	if index == "" {
+		br.err = "no index of ours was built"
+		return br
+	}
+	bin := filepath.Join(b.work, "botbench")
+	if out, err := b.goBuild(ctx, b.root, bin, "./bench/cmd/botbench"); err != nil {
+		br.err = "bots or their fakes do not build yet: " + out
+		b.logf("bots: %s", br.err)
+		return br
+	}
+	b.logf("bots: answer latency against the fakes")
+	cmd := exec.CommandContext(ctx, bin, "-index", index, "-questions", b.qs.short, "-n", strconv.Itoa(200))
+	if _, err := b.measured(cmd, br.res); err != nil {
+		br.err = err.Error()
+		b.logf("bots: %s", br.err)
+	}
+	return br
+}
