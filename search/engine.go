@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -177,6 +178,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		fields = []string{fTitle, fURL, fSource, fPublished}
 	}
 	tun := e.tuned()
+	late := len(q.Terms) > lateTextTerms
 	q0 := q
 	// Pinned documents come first, in the curator's order; the ranked
 	// list follows without them, and hidden documents are in neither.
@@ -188,14 +190,14 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	pagePins := pins[min(offset, len(pins)):min(offset+limit, len(pins))]
 	mainOffset, mainLimit := max(0, offset-len(pins)), limit-len(pagePins)
-	sr, err := e.ranked(ctx, tun, main, mainLimit, mainOffset, req.Explain, fields)
+	sr, err := e.ranked(ctx, tun, main, mainLimit, mainOffset, req.Explain, late, fields)
 	if err != nil {
 		return nil, err
 	}
 	if sr.Total == 0 && len(pins) == 0 {
 		// Nothing matched: allow one spelling mistake per longer word.
 		fuzzy := excluding(e.buildQuery(q, 1), tun.hidden)
-		if sr, err = e.ranked(ctx, tun, fuzzy, limit, offset, req.Explain, fields); err != nil {
+		if sr, err = e.ranked(ctx, tun, fuzzy, limit, offset, req.Explain, late, fields); err != nil {
 			return nil, err
 		}
 		res.Fuzzy = sr.Total > 0
@@ -256,7 +258,7 @@ func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, expl
 	sreq := bleve.NewSearchRequestOptions(q, limit, offset, explain)
 	sreq.Fields = fields
 	// Term locations let snippets be cut without analysing the text again.
-	sreq.IncludeLocations = len(fields) > 4
+	sreq.IncludeLocations = wantsLocations(fields)
 	sr, err := e.idx.SearchInContext(ctx, sreq)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -271,6 +273,17 @@ func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, expl
 		return sr.Hits[i].ID < sr.Hits[j].ID
 	})
 	return sr, nil
+}
+
+// lateTextTerms is the number of question terms above which the text
+// and term locations for snippets are loaded after the ranking, for the
+// page only (see Engine.ranked).
+const lateTextTerms = 12
+
+// wantsLocations reports whether a search loads the text for snippets,
+// and so wants the term locations to cut them.
+func wantsLocations(fields []string) bool {
+	return slices.Contains(fields, fBody)
 }
 
 // buildQuery turns an understood question into a bleve query. User text

