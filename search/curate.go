@@ -259,16 +259,20 @@ func (e *Engine) pinned(ctx context.Context, ids []string, q Question, main quer
 
 // ranked runs a query for one page. With source or type boosts, the top
 // rerankWindow hits are rescored first and only the page's documents
-// are then loaded with their fields and term locations. With late, the
-// same is done without boosts: asking bleve for term locations in the
-// ranking makes it collect them for every matching document, which
-// costs little for a short question but doubles the time of a long one
-// (dekamer long questions p50 14.3 ms in one query, 9.1 ms in two;
-// short ones 0.71 ms in one, 0.81 ms in two).
-func (e *Engine) ranked(ctx context.Context, a *applied, q query.Query, limit, offset int, explain, late bool, fields []string) (*bleve.SearchResult, error) {
+// are then loaded with their fields and term locations. With a marks
+// query, the same is done without boosts, and the page's term locations
+// come from marks: asking bleve for term locations in the ranking makes
+// it collect them for every matching document, which costs little for
+// a short question but doubles the time of a long one (dekamer long
+// questions p50 14.3 ms in one query; short ones 0.71 ms in one, 0.81
+// ms in two).
+func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
 	boosted := len(a.boosts) > 0 && offset < rerankWindow
-	if !boosted && (explain || !late || !wantsLocations(fields)) {
+	if !boosted && (explain || marks == nil || !wantsLocations(fields)) {
 		return e.run(ctx, q, limit, offset, explain, fields)
+	}
+	if marks == nil || explain {
+		marks = q
 	}
 	var sr *bleve.SearchResult
 	var page []*search.DocumentMatch
@@ -301,7 +305,7 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q query.Query, limit, o
 	for i, h := range page {
 		ids[i] = h.ID
 	}
-	full, err := e.run(ctx, restricted(ids, q), len(ids), 0, explain, fields)
+	full, err := e.run(ctx, restricted(ids, marks), len(ids), 0, explain, fields)
 	if err != nil {
 		return nil, err
 	}

@@ -330,4 +330,39 @@ func TestLongQuestion(t *testing.T) {
 	if terms := e.rareTerms(q); len(terms) != maxQueryTerms {
 		t.Errorf("kept %d terms, want %d", len(terms), maxQueryTerms)
 	}
+	// Snippets of long questions are cut after the ranking, from the
+	// rarest question terms the page's documents hold.
+	if len(r.Hits) > 0 && !strings.Contains(r.Hits[0].Snippet, "**schulden**") {
+		t.Errorf("long question snippet %q does not mark schulden", r.Hits[0].Snippet)
+	}
+}
+
+// TestLateSnippetsKeepRanking: a question with more than lateTextTerms
+// terms gets its snippets from a second, restricted query; the hits,
+// their order and scores must be those of the ranking itself.
+func TestLateSnippetsKeepRanking(t *testing.T) {
+	e := testEngine(t)
+	q := "gezinnen schulden kind wachtlijst gezin plan regiehouder dialoogtafel casus jeugdhulp schuldhulp opvoedvragen overbruggingshulp samen"
+	if n := len(Understand(q).Terms); n <= lateTextTerms {
+		t.Fatalf("question has %d terms, want more than %d", n, lateTextTerms)
+	}
+	with, err := e.Search(context.Background(), Request{Query: q, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := e.Search(context.Background(), Request{Query: q, Limit: 10, NoSnippets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ids(with)) != fmt.Sprint(ids(without)) || len(with.Hits) != len(testDocs) {
+		t.Fatalf("with snippets %v, without %v", ids(with), ids(without))
+	}
+	for i, h := range with.Hits {
+		if h.Score != without.Hits[i].Score {
+			t.Errorf("%s: score %v with snippets, %v without", h.ID, h.Score, without.Hits[i].Score)
+		}
+		if !strings.Contains(h.Snippet, "**") || h.Title == "" || h.Source == "" {
+			t.Errorf("%s: snippet %q, title %q, source %q", h.ID, h.Snippet, h.Title, h.Source)
+		}
+	}
 }

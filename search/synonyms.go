@@ -174,12 +174,18 @@ func (s *Synonyms) expand(terms []string, limit int) []alternative {
 	}
 	var out []alternative
 	seen := map[string]bool{}
+	// Each word is stemmed once; a long question has hundreds, and
+	// stemming every window again cost 1 ms per question.
+	stemmed := make([]string, len(terms))
+	for i, t := range terms {
+		stemmed[i] = stemWord(t)
+	}
 	for i := 0; i < len(terms); {
 		matched := 0
 		for n := min(maxPhraseWords, len(terms)-i); n >= 1; n-- {
 			alts, ok := s.by[strings.Join(terms[i:i+n], " ")]
 			if !ok {
-				alts, ok = s.stems()[stemPhrase(terms[i:i+n])]
+				alts, ok = s.stems()[strings.Join(stemmed[i:i+n], " ")]
 			}
 			if !ok {
 				continue
