@@ -80,6 +80,7 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 		f.Store = store
 		f.IncludeTermVectors = true // positions, for the phrase boost
 		f.IncludeInAll = false
+		f.DocValues = false // nothing sorts or facets on text
 		return f
 	}
 	kw := func() *mapping.FieldMapping {
@@ -107,6 +108,7 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 		f.Store = false
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
+		f.DocValues = false
 		return f
 	}
 	doc.AddFieldMappingsAt(fTitle, text(true), exact(fTitleExact))

@@ -24,6 +24,7 @@ type serveRun struct {
 	tput     map[int][]float64 // clients → requests/s per run
 	failures int
 	peakRSS  int64
+	peakAnon int64 // the peak of RssAnon: heap and stacks, without the mapped index files
 	err      string
 }
 
@@ -51,12 +52,31 @@ func (b *bench) measureServe(ctx context.Context, dataDir string) *serveRun {
 		sr.err = err.Error()
 		return sr
 	}
+	sampled := make(chan struct{})
+	sampling := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if anon := rssAnon(cmd.Process.Pid); anon > sr.peakAnon {
+				sr.peakAnon = anon
+			}
+			select {
+			case <-sampling:
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	stopped := false
 	stop := func() {
 		if stopped {
 			return
 		}
 		stopped = true
+		close(sampling)
+		<-sampled
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -100,6 +120,24 @@ func (b *bench) measureServe(ctx context.Context, dataDir string) *serveRun {
 	sr.failures = int(failures.Load())
 	stop()
 	return sr
+}
+
+// rssAnon reads a process's resident anonymous memory (RssAnon in
+// /proc/PID/status), in bytes; 0 when it cannot be read. The peak RSS
+// getrusage reports also counts the pages of the index files bleve maps
+// into memory, which the kernel can drop and reread.
+func rssAnon(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 func waitHealthy(ctx context.Context, client *http.Client, u string, limit time.Duration) error {
