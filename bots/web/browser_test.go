@@ -9,9 +9,12 @@ package web
 //	go test -run Browser -v ./bots/web/
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -173,6 +176,18 @@ func TestBrowserCuratorSession(t *testing.T) {
 	}
 
 	submit("open the sign-in page", `a[href^="/curator/login"]`)
+	// Without the token there is no pinning: a wrong one is refused and
+	// the search page still has no pin buttons.
+	must("type a wrong token", chromedp.Do(bctx, chromedp.SendKeys(chromedp.CSS("#token"), "niet-het-token")))
+	submit("sign in with the wrong token", "form.formulier button[type=submit]")
+	if got := text("p.fout"); got != msgWrong {
+		t.Errorf("after a wrong token the page says %q", got)
+	}
+	must("back to the search", chromedp.Do(bctx, chromedp.Navigate(srv.URL+"/?q=schulden"), chromedp.WaitVisible(chromedp.CSS("ol.hits"))))
+	if got := count("button.vastzetten"); got != 0 {
+		t.Errorf("%d pin buttons after a wrong token, want 0", got)
+	}
+	submit("open the sign-in page again", `a[href^="/curator/login"]`)
 	must("type the token", chromedp.Do(bctx, chromedp.SendKeys(chromedp.CSS("#token"), testToken)))
 	submit("sign in", "form.formulier button[type=submit]")
 	if got := text(".melding"); !strings.Contains(got, "ingelogd") {
@@ -190,6 +205,15 @@ func TestBrowserCuratorSession(t *testing.T) {
 	if got := text("ol.hits > li:nth-child(1) .badge"); got != "vastgezet" {
 		t.Errorf("badge %q", got)
 	}
+	// The page with the pinned result is kept as a test artefact
+	// (go test -artifacts -outputdir DIR keeps it; otherwise it is removed
+	// with the test's temporary files).
+	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)) // quality 100 is a PNG
+	must("take a screenshot", err)
+	if !bytes.HasPrefix(shot, []byte("\x89PNG")) {
+		t.Errorf("the screenshot is not a PNG (%d bytes)", len(shot))
+	}
+	must("save the screenshot", os.WriteFile(filepath.Join(t.ArtifactDir(), "pinned.png"), shot, 0o644))
 	if got := text(".melding"); !strings.HasPrefix(got, "Vastgezet") {
 		t.Errorf("after the pin the page says %q", got)
 	}
