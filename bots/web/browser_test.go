@@ -11,6 +11,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -80,6 +81,16 @@ func (s *shelf) Pin(ctx context.Context, question, docURL string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pins[normalQuestion(question)] = docURL
+	return nil
+}
+
+func (s *shelf) Unpin(ctx context.Context, question, docURL string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pins[normalQuestion(question)] != docURL {
+		return errors.New("geen pin gevonden")
+	}
+	delete(s.pins, normalQuestion(question))
 	return nil
 }
 
@@ -214,6 +225,9 @@ func TestBrowserCuratorSession(t *testing.T) {
 		t.Errorf("the screenshot is not a PNG (%d bytes)", len(shot))
 	}
 	must("save the screenshot", os.WriteFile(filepath.Join(t.ArtifactDir(), "pinned.png"), shot, 0o644))
+	if got := count("button.losmaken"); got != 1 || count("ol.hits > li:nth-child(1) button.vastzetten") != 0 {
+		t.Errorf("%d unpin buttons, want 1, on the pinned result", got)
+	}
 	if got := text(".melding"); !strings.HasPrefix(got, "Vastgezet") {
 		t.Errorf("after the pin the page says %q", got)
 	}
@@ -225,6 +239,14 @@ func TestBrowserCuratorSession(t *testing.T) {
 	}
 	if got := text("ol.hits"); strings.Contains(got, other) || !strings.HasPrefix(got, third) {
 		t.Errorf("after hiding %q the results read:\n%s", other, got)
+	}
+
+	submit("unpin it", "ol.hits > li:nth-child(1) button.losmaken")
+	if got := text(".melding"); !strings.HasPrefix(got, "Losgemaakt") {
+		t.Errorf("after unpinning the page says %q", got)
+	}
+	if got := count(".badge"); got != 0 {
+		t.Errorf("after unpinning %d results still carry a badge", got)
 	}
 
 	submit("open the report", `a[href="/rapport"]`)

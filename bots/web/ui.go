@@ -62,6 +62,7 @@ func (s *Server) routeUI(mux *http.ServeMux) {
 	mux.HandleFunc("POST /curator/logout", u.logout)
 	mux.HandleFunc("POST /curator/pin", u.pin)
 	mux.HandleFunc("POST /curator/hide", u.hide)
+	mux.HandleFunc("POST /curator/unpin", u.unpin)
 }
 
 func serveCSS(w http.ResponseWriter, r *http.Request) {

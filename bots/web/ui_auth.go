@@ -265,13 +265,21 @@ func (u *ui) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-func (u *ui) pin(w http.ResponseWriter, r *http.Request)  { u.curate(w, r, true) }
-func (u *ui) hide(w http.ResponseWriter, r *http.Request) { u.curate(w, r, false) }
+func (u *ui) pin(w http.ResponseWriter, r *http.Request)   { u.curate(w, r, actPin) }
+func (u *ui) unpin(w http.ResponseWriter, r *http.Request) { u.curate(w, r, actUnpin) }
+func (u *ui) hide(w http.ResponseWriter, r *http.Request)  { u.curate(w, r, actHide) }
+
+// curation actions of the web page
+const (
+	actPin = iota
+	actUnpin
+	actHide
+)
 
 // curate pins or hides the form's document, then sends the browser back to
 // the search it came from (post, redirect, get), with a flash message that
 // says what happened. Scripts get JSON instead.
-func (u *ui) curate(w http.ResponseWriter, r *http.Request, pin bool) {
+func (u *ui) curate(w http.ResponseWriter, r *http.Request, act int) {
 	if !u.readForm(w, r) {
 		return
 	}
@@ -290,7 +298,7 @@ func (u *ui) curate(w http.ResponseWriter, r *http.Request, pin bool) {
 	case len(q) > MaxQueryBytes:
 		u.deny(w, r, http.StatusBadRequest, "De vraag is te lang (maximaal 2000 tekens).")
 		return
-	case pin && strings.TrimSpace(q) == "":
+	case act != actHide && strings.TrimSpace(q) == "":
 		u.deny(w, r, http.StatusBadRequest, "Vastzetten kan alleen voor een vraag: zoek eerst iets.")
 		return
 	case len(doc) > maxURLBytes || safeHref(doc) == "" || strings.ContainsAny(doc, "\r\n"):
@@ -299,12 +307,17 @@ func (u *ui) curate(w http.ResponseWriter, r *http.Request, pin bool) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), u.s.timeout)
 	defer cancel()
-	action, done := "verborgen", "Verborgen: dit document komt in geen enkel antwoord meer voor."
+	var action, done string
 	var err error
-	if pin {
+	switch act {
+	case actPin:
 		action, done = "vastgezet", "Vastgezet: dit document staat nu bovenaan bij deze vraag."
 		err = u.s.Curator.Pin(ctx, q, doc)
-	} else {
+	case actUnpin:
+		action, done = "losgemaakt", "Losgemaakt: dit document staat niet meer vast bij deze vraag."
+		err = u.s.Curator.Unpin(ctx, q, doc)
+	default:
+		action, done = "verborgen", "Verborgen: dit document komt in geen enkel antwoord meer voor."
 		err = u.s.Curator.Hide(ctx, doc)
 	}
 	if err != nil {

@@ -67,6 +67,9 @@ type memCurator struct {
 func (c *memCurator) Pin(_ context.Context, q, docURL string) error {
 	return c.add("pin " + q + " => " + docURL)
 }
+func (c *memCurator) Unpin(_ context.Context, q, docURL string) error {
+	return c.add("unpin " + q + " => " + docURL)
+}
 func (c *memCurator) Hide(_ context.Context, docURL string) error { return c.add("hide " + docURL) }
 
 func (c *memCurator) add(rule string) error {
@@ -202,7 +205,7 @@ func (ut *uiTest) signIn(t *testing.T) string {
 		t.Fatalf("sign-in redirects to %q", got)
 	}
 	_, body := ut.do(t, "GET", "/?q=wachtlijst", nil, nil)
-	csrf, ok := parse(t, body).Find(`form[action="/curator/pin"] input[name="csrf"]`).First().Attr("value")
+	csrf, ok := parse(t, body).Find(`form[action^="/curator/"] input[name="csrf"]`).First().Attr("value")
 	if !ok || csrf == "" {
 		t.Fatalf("no CSRF token on the signed-in page:\n%s", body)
 	}
@@ -412,6 +415,7 @@ func TestPinAndHide(t *testing.T) {
 	ut := newUITest(t, nil)
 	form := url.Values{"q": {"wachtlijst jeugd"}, "url": {"https://jeugd.example/a"}, "filter": {"thema:lvb"}, "offset": {"10"}}
 	ut.expect(t, http.StatusForbidden, "POST", "/curator/pin", form, nil) // no session
+	ut.expect(t, http.StatusForbidden, "POST", "/curator/unpin", form, nil)
 	csrf := ut.signIn(t)
 	for _, bad := range []string{"", "verkeerd", csrf + "x"} {
 		f := maps.Clone(form)
@@ -447,7 +451,13 @@ func TestPinAndHide(t *testing.T) {
 	} {
 		ut.expect(t, http.StatusBadRequest, "POST", "/curator/pin", bad, nil)
 	}
-	want := []string{"pin wachtlijst jeugd => https://jeugd.example/a", "hide https://jeugd.example/b"}
+	ut.expect(t, http.StatusBadRequest, "POST", "/curator/unpin", url.Values{"csrf": {csrf}, "url": {"https://x.nl/a"}, "q": {" "}}, nil)
+	ut.expect(t, http.StatusSeeOther, "POST", "/curator/unpin", url.Values{"csrf": {csrf}, "url": {"https://jeugd.example/a"}, "q": {"wachtlijst jeugd"}}, nil)
+	_, body = ut.do(t, "GET", "/?q=wachtlijst+jeugd", nil, nil)
+	if got := parse(t, body).Find(`.melding-ok`).Text(); !strings.HasPrefix(got, "Losgemaakt") {
+		t.Errorf("flash after unpin %q", got)
+	}
+	want := []string{"pin wachtlijst jeugd => https://jeugd.example/a", "hide https://jeugd.example/b", "unpin wachtlijst jeugd => https://jeugd.example/a"}
 	if got := ut.curator.written(); !slices.Equal(got, want) {
 		t.Errorf("curator wrote %q, want %q", got, want)
 	}

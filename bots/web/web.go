@@ -37,6 +37,8 @@ type Curator interface {
 	// Pin puts the document (its URL) first for questions about the same
 	// topic as question.
 	Pin(ctx context.Context, question, docURL string) error
+	// Unpin takes back a pin of the document for the question's topic.
+	Unpin(ctx context.Context, question, docURL string) error
 	// Hide keeps the document (its URL) out of every answer.
 	Hide(ctx context.Context, docURL string) error
 }

@@ -118,12 +118,46 @@ type curationWriter struct {
 var _ web.Curator = (*curationWriter)(nil)
 
 func (c *curationWriter) Pin(ctx context.Context, question, docURL string) error {
-	topic := strings.Join(strings.Fields(search.Understand(question).Topic), " ")
-	topic = strings.ReplaceAll(topic, "=>", " ")
+	topic := pinTopic(question)
 	if topic == "" {
 		return fmt.Errorf("de vraag heeft geen woorden om een pin aan te hangen")
 	}
 	return c.add("pin " + topic + " => " + docURL)
+}
+
+// pinTopic is the topic a pin from the web page is written with: the
+// question's topic on one line, without the rule's arrow.
+func pinTopic(question string) string {
+	topic := strings.ReplaceAll(search.Understand(question).Topic, "=>", " ")
+	return strings.Join(strings.Fields(topic), " ")
+}
+
+// Unpin comments out the pin rules of docURL whose topic is the
+// question's, wherever in the file they are and whoever wrote them; the
+// lines stay in the file as a record of what was there.
+func (c *curationWriter) Unpin(ctx context.Context, question, docURL string) error {
+	topic := pinTopic(question)
+	return c.edit(func(text string) (string, error) {
+		lines := strings.SplitAfter(text, "\n")
+		found := false
+		stamp := time.Now().Format("2006-01-02 15:04")
+		for i, l := range lines {
+			rule, ok := strings.CutPrefix(strings.TrimSpace(l), "pin ")
+			if !ok {
+				continue
+			}
+			t, u, ok := strings.Cut(rule, "=>")
+			if !ok || strings.TrimSpace(u) != docURL || pinTopic(t) != topic {
+				continue
+			}
+			found = true
+			lines[i] = "# " + stamp + " losgemaakt via de webpagina: " + strings.TrimSpace(l) + "\n"
+		}
+		if !found {
+			return "", fmt.Errorf("in %s staat geen pin van dit document voor „%s”; een pin voor andere woorden haal je daar met de hand weg", curationFile, topic)
+		}
+		return strings.Join(lines, ""), nil
+	})
 }
 
 func (c *curationWriter) Hide(ctx context.Context, docURL string) error {
@@ -134,6 +168,16 @@ func (c *curationWriter) add(rule string) error {
 	if strings.ContainsAny(rule, "\r\n") {
 		return fmt.Errorf("een regel mag geen regeleinde bevatten")
 	}
+	return c.edit(func(text string) (string, error) {
+		if text != "" && !strings.HasSuffix(text, "\n") {
+			text += "\n"
+		}
+		return text + "# " + time.Now().Format("2006-01-02 15:04") + " via de webpagina\n" + rule + "\n", nil
+	})
+}
+
+// edit rewrites curation.txt with change, if the result parses.
+func (c *curationWriter) edit(change func(string) (string, error)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	path := filepath.Join(c.w.a.dataDir, curationFile)
@@ -141,11 +185,10 @@ func (c *curationWriter) add(rule string) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	text := string(old)
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		text += "\n"
+	text, err := change(string(old))
+	if err != nil {
+		return err
 	}
-	text += "# " + time.Now().Format("2006-01-02 15:04") + " via de webpagina\n" + rule + "\n"
 	if _, err := search.ParseCuration(strings.NewReader(text), path); err != nil {
 		return err
 	}

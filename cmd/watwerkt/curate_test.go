@@ -167,6 +167,29 @@ func TestCurationWriter(t *testing.T) {
 	if string(after) != string(before) {
 		t.Errorf("rejected rules changed the file:\n%s", after)
 	}
+
+	// Unpinning needs the same topic and document; it comments the rule
+	// out and the ranking is the engine's own again.
+	if err := cw.Unpin(t.Context(), "wat werkt bij wachtlijsten?", third.URL); err == nil {
+		t.Error("Unpin for another topic succeeded")
+	}
+	if err := cw.Unpin(t.Context(), "Wat werkt bij schulden", third.URL); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = live.Search(t.Context(), search.Request{Query: "schulden", Limit: 10})
+	for _, h := range res.Hits {
+		if h.Pinned {
+			t.Errorf("after Unpin %s is still pinned", h.URL)
+		}
+	}
+	unpinned, _ := os.ReadFile(filepath.Join(a.dataDir, curationFile))
+	if strings.Contains(string(unpinned), "\npin schulden") || !strings.Contains(string(unpinned), "losgemaakt via de webpagina: pin schulden => "+third.URL) ||
+		!strings.Contains(string(unpinned), "\nhide "+first.URL) {
+		t.Errorf("after Unpin curation.txt reads:\n%s", unpinned)
+	}
+	if err := cw.Unpin(t.Context(), "schulden", third.URL); err == nil {
+		t.Error("a second Unpin succeeded")
+	}
 }
 
 // TestCurationWriteKilled kills a process (SIGKILL) that keeps rewriting
