@@ -458,12 +458,12 @@ func (b *bench) goBuild(ctx context.Context, dir, out, pkg string) (string, erro
 func (b *bench) measured(cmd *exec.Cmd, res *measure.Result) (int64, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
 	var rss int64
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = ru.Maxrss << 10 // KiB on Linux
-		}
+	err := cmd.Start()
+	if err == nil {
+		hwm := watchHWM(cmd.Process.Pid)
+		err = cmd.Wait()
+		rss = hwm()
 	}
 	if err != nil {
 		return rss, fmt.Errorf("%s: %v: %s", filepath.Base(cmd.Path), err, tail(stderr.Bytes()))

@@ -62,6 +62,9 @@ func (b *bench) measureServe(ctx context.Context, dataDir string) *serveRun {
 			if anon := rssAnon(cmd.Process.Pid); anon > sr.peakAnon {
 				sr.peakAnon = anon
 			}
+			if hwm := procStatus(cmd.Process.Pid, "VmHWM:"); hwm > sr.peakRSS {
+				sr.peakRSS = hwm
+			}
 			select {
 			case <-sampling:
 				return
@@ -79,9 +82,6 @@ func (b *bench) measureServe(ctx context.Context, dataDir string) *serveRun {
 		<-sampled
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			sr.peakRSS = ru.Maxrss << 10
-		}
 	}
 	defer stop()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
@@ -124,20 +124,54 @@ func (b *bench) measureServe(ctx context.Context, dataDir string) *serveRun {
 
 // rssAnon reads a process's resident anonymous memory (RssAnon in
 // /proc/PID/status), in bytes; 0 when it cannot be read. The peak RSS
-// getrusage reports also counts the pages of the index files bleve maps
-// into memory, which the kernel can drop and reread.
-func rssAnon(pid int) int64 {
+// also counts the pages of the index files bleve maps into memory,
+// which the kernel can drop and reread.
+func rssAnon(pid int) int64 { return procStatus(pid, "RssAnon:") }
+
+// procStatus reads one "kB" field of /proc/PID/status, in bytes; 0
+// when it cannot be read.
+func procStatus(pid int, key string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10
 		}
 	}
 	return 0
+}
+
+// watchHWM polls a running process's peak RSS (VmHWM) every 50 ms;
+// the returned function stops polling and gives the last value read.
+// getrusage cannot be used: a child started by vfork+exec, as os/exec
+// does, inherits the parent's high-water mark, so every step reported
+// at least benchtable's own peak.
+func watchHWM(pid int) func() int64 {
+	var peak int64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := procStatus(pid, "VmHWM:"); v > peak {
+				peak = v
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		<-done
+		return peak
+	}
 }
 
 func waitHealthy(ctx context.Context, client *http.Client, u string, limit time.Duration) error {
