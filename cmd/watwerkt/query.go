@@ -13,35 +13,9 @@ import (
 	"github.com/watwerkt/watwerkt/search"
 )
 
-// engineSearcher adapts the search engine to the bots' Searcher.
-type engineSearcher struct{ eng *search.Engine }
-
-var _ bots.Searcher = engineSearcher{}
-
-func (s engineSearcher) Search(ctx context.Context, q bots.Question) (*bots.Results, error) {
-	res, err := s.eng.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset})
-	if err != nil {
-		return nil, err
-	}
-	return resultsFor(res), nil
-}
-
-// resultsFor converts a search result for the chat front ends.
-func resultsFor(res *search.Result) *bots.Results {
-	out := &bots.Results{Topic: res.Query, Total: res.Total, English: res.English, NoTopic: res.NoTopic, Fuzzy: res.Fuzzy}
-	for _, h := range res.Hits {
-		bh := bots.Hit{ID: h.ID, Title: h.Title, URL: h.URL, Source: h.Source, Snippet: h.Snippet}
-		if t, err := time.Parse("2006-01-02", h.Published); err == nil {
-			bh.Published = t
-		}
-		out.Hits = append(out.Hits, bh)
-	}
-	return out
-}
-
 // responder answers from eng and records questions in rec (may be nil).
 func (a *app) responder(eng *search.Engine, rec bots.Recorder) *bots.Responder {
-	r := &bots.Responder{Searcher: engineSearcher{eng}, PageSize: bots.DefaultPageSize, Logger: a.log}
+	r := &bots.Responder{Searcher: search.ForBots(eng), PageSize: bots.DefaultPageSize, Logger: a.log}
 	if rec != nil {
 		r.Recorder = rec
 	}

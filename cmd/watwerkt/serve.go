@@ -104,7 +104,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	defer store.Close()
 	rec := bots.NewAsyncRecorder(store, 4096, a.log)
 	defer rec.Close()
-	responder := &bots.Responder{Searcher: liveSearcher{live}, PageSize: bots.DefaultPageSize, Logger: a.log, Recorder: rec,
+	responder := &bots.Responder{Searcher: search.ForBots(live), PageSize: bots.DefaultPageSize, Logger: a.log, Recorder: rec,
 		Observe: func(q bots.Question, ans bots.Answer) {
 			metrics.BotMessages.WithLabelValues(q.Platform, bots.Outcome(ans)).Inc()
 		}}
@@ -296,15 +296,4 @@ func (l liveIndex) Search(ctx context.Context, q web.Query) (*bots.SearchJSON, e
 func (l liveIndex) Status() (web.Status, bool) {
 	st, ok := l.live.Status()
 	return web.Status{Version: st.Version, Documents: st.Documents, BuiltAt: st.BuiltAt}, ok
-}
-
-// liveSearcher adapts search.Live to the chat front ends.
-type liveSearcher struct{ live *search.Live }
-
-func (s liveSearcher) Search(ctx context.Context, q bots.Question) (*bots.Results, error) {
-	res, err := s.live.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset})
-	if err != nil {
-		return nil, err
-	}
-	return resultsFor(res), nil
 }

@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer eng.Close()
-	r := &bots.Responder{Searcher: engineSearcher{eng}, PageSize: bots.DefaultPageSize}
+	r := &bots.Responder{Searcher: search.ForBots(eng), PageSize: bots.DefaultPageSize}
 	w := measure.NewWriter(stdout)
 	defer w.Flush()
 	for _, p := range strings.Split(*platforms, ",") {
@@ -93,25 +93,6 @@ func readShort(path string, n int) ([]string, error) {
 		texts = append(texts, q.Text)
 	}
 	return texts, err
-}
-
-// engineSearcher gives the bots our engine, as cmd/watwerkt wires it.
-type engineSearcher struct{ eng *search.Engine }
-
-func (s engineSearcher) Search(ctx context.Context, q bots.Question) (*bots.Results, error) {
-	res, err := s.eng.Search(ctx, search.Request{Query: q.Text, Filters: q.Filters, Limit: q.Limit, Offset: q.Offset})
-	if err != nil {
-		return nil, err
-	}
-	out := &bots.Results{Topic: res.Query, Total: res.Total, English: res.English, NoTopic: res.NoTopic, Fuzzy: res.Fuzzy}
-	for _, h := range res.Hits {
-		bh := bots.Hit{ID: h.ID, Title: h.Title, URL: h.URL, Source: h.Source, Snippet: h.Snippet}
-		if t, err := time.Parse("2006-01-02", h.Published); err == nil {
-			bh.Published = t
-		}
-		out.Hits = append(out.Hits, bh)
-	}
-	return out, nil
 }
 
 // roomy question limits: every question comes from a new user anyway.
