@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -268,6 +269,37 @@ func (e *Engine) pinned(ctx context.Context, ids []string, q Question, main quer
 // ms in two).
 func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
 	boosted := len(a.boosts) > 0 && offset < rerankWindow
+	if !boosted && !explain {
+		if marks == nil {
+			marks = q
+		}
+		var page []scoredDoc
+		var hits []*search.DocumentMatch
+		loaded := false
+		top, total, ok, err := e.topK(ctx, q, offset+limit, func(snap *scorch.IndexSnapshot, top []scoredDoc) error {
+			page = byScore(top[min(offset, len(top)):])
+			locs := wantsLocations(fields)
+			var terms []*pageTerm
+			if locs {
+				var ok bool
+				if terms, ok = e.pageTerms(marks); !ok {
+					return nil
+				}
+			}
+			var err error
+			hits, loaded, err = loadPage(snap, page, fields, locs, terms)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok && loaded {
+			return &bleve.SearchResult{Total: total, Hits: hits}, nil
+		}
+		if ok {
+			return e.fetch(ctx, top[min(offset, len(top)):], total, marks, fields)
+		}
+	}
 	if !boosted && (explain || marks == nil || !wantsLocations(fields)) {
 		return e.run(ctx, q, limit, offset, explain, fields)
 	}
@@ -321,6 +353,50 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 		}
 	}
 	sr.Hits = out
+	return sr, nil
+}
+
+// byScore orders a page as run does: by score, equal scores by id.
+func byScore(page []scoredDoc) []scoredDoc {
+	sort.SliceStable(page, func(i, j int) bool {
+		if page[i].score != page[j].score {
+			return page[i].score > page[j].score
+		}
+		return page[i].id < page[j].id
+	})
+	return page
+}
+
+// fetch loads the fields of a page ranked by topK, with the term
+// locations of marks when the page wants snippets.
+func (e *Engine) fetch(ctx context.Context, page []scoredDoc, total uint64, marks query.Query, fields []string) (*bleve.SearchResult, error) {
+	sr := &bleve.SearchResult{Total: total}
+	if len(page) == 0 {
+		return sr, nil
+	}
+	page = byScore(page)
+	ids := make([]string, len(page))
+	for i, d := range page {
+		ids[i] = d.id
+	}
+	var q query.Query = bleve.NewDocIDQuery(ids)
+	if wantsLocations(fields) {
+		q = restricted(ids, marks)
+	}
+	full, err := e.run(ctx, q, len(ids), 0, false, fields)
+	if err != nil {
+		return nil, err
+	}
+	by := make(map[string]*search.DocumentMatch, len(full.Hits))
+	for _, h := range full.Hits {
+		by[h.ID] = h
+	}
+	for _, d := range page {
+		if h, ok := by[d.id]; ok {
+			h.Score = d.score
+			sr.Hits = append(sr.Hits, h)
+		}
+	}
 	return sr, nil
 }
 

@@ -1,0 +1,1023 @@
+package search
+
+// Top-k ranking without bleve's searchers.
+//
+// bleve scores every document that contains any term of the question:
+// for a short question on 100,000 passages that is tens of thousands of
+// documents, each through a tree of disjunction searchers (75% of the
+// time went to the searcher machinery, 16% to reading postings). Only
+// the best ten are wanted. topK reads the same postings from the index
+// segments and ranks with MaxScore (Turtle & Flood 1995): terms are
+// ordered by the most they can add to a score; once the k-th best score
+// is known, the terms whose bounds together cannot reach it are only
+// looked up for documents that the other terms found, and a document is
+// dropped as soon as its bound falls below the k-th score.
+//
+// Scores are bleve's own, computed the way its searchers compute them
+// for the query tree the engine builds (BM25 term scores, queryNorm,
+// coord per disjunction, phrases as conjunctions with a position check),
+// so the ranking is the same as bleve's — TestTopKMatchesBleve checks
+// that on the dekamer questions. A query the plan does not understand
+// (fuzzy, filters, other query types) returns ok=false and bleve runs
+// it as before.
+
+import (
+	"container/heap"
+	"context"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// A planLeaf is one term searched in one field.
+type planLeaf struct {
+	field, term string
+	boost       float64
+	clause      int
+	slot        int // position in a phrase clause; -1 in a term group
+}
+
+// A planClause is one disjunct of the question's top-level disjunction:
+// a group of terms (a match or term query; its score is the sum of the
+// matching terms' scores times matched/total), or a phrase, a list of
+// positions each with its alternative terms (none: a removed stop word).
+type planClause struct {
+	leaves []int
+	phrase [][]int
+}
+
+// A plan is a query the top-k evaluator can rank.
+type plan struct {
+	clauses []planClause
+	leaves  []planLeaf
+	exclude []string // document ids never returned
+}
+
+// compile turns the engine's query into a plan, or says it cannot.
+func (e *Engine) compile(q query.Query) (*plan, bool) {
+	p := &plan{}
+	if b, ok := q.(*query.BooleanQuery); ok {
+		// excluding(): must the question, must-not some ids.
+		if b.Should != nil || b.Filter != nil || b.Must == nil {
+			return nil, false
+		}
+		must, ok := b.Must.(*query.ConjunctionQuery)
+		if !ok || len(must.Conjuncts) != 1 {
+			return nil, false
+		}
+		if b.MustNot != nil {
+			not, ok := b.MustNot.(*query.DisjunctionQuery)
+			if !ok {
+				return nil, false
+			}
+			for _, d := range not.Disjuncts {
+				ids, ok := d.(*query.DocIDQuery)
+				if !ok {
+					return nil, false
+				}
+				p.exclude = append(p.exclude, ids.IDs...)
+			}
+		}
+		q = must.Conjuncts[0]
+	}
+	top, ok := q.(*query.DisjunctionQuery)
+	if !ok || top.Min > 1 {
+		return nil, false
+	}
+	m := e.idx.Mapping()
+	for _, d := range top.Disjuncts {
+		ci := len(p.clauses)
+		switch d := d.(type) {
+		case *query.TermQuery:
+			p.leaves = append(p.leaves, planLeaf{field: d.FieldVal, term: d.Term, boost: d.BoostVal.Value(), clause: ci, slot: -1})
+			p.clauses = append(p.clauses, planClause{leaves: []int{len(p.leaves) - 1}})
+		case *query.MatchQuery:
+			if d.Fuzziness != 0 || d.Operator != query.MatchQueryOperatorOr || d.FieldVal == "" {
+				return nil, false
+			}
+			tokens, ok := analyzeWith(m, d.Analyzer, d.FieldVal, d.Match)
+			if !ok {
+				return nil, false
+			}
+			var c planClause
+			for _, t := range tokens {
+				c.leaves = append(c.leaves, len(p.leaves))
+				p.leaves = append(p.leaves, planLeaf{field: d.FieldVal, term: string(t.Term), boost: d.BoostVal.Value(), clause: ci, slot: -1})
+			}
+			p.clauses = append(p.clauses, c)
+		case *query.MatchPhraseQuery:
+			if d.Fuzziness != 0 || d.FieldVal == "" {
+				return nil, false
+			}
+			tokens, ok := analyzeWith(m, d.Analyzer, d.FieldVal, d.MatchPhrase)
+			if !ok {
+				return nil, false
+			}
+			var c planClause
+			for slot, terms := range phraseSlots(tokens) {
+				var at []int
+				for _, t := range terms {
+					at = append(at, len(p.leaves))
+					p.leaves = append(p.leaves, planLeaf{field: d.FieldVal, term: t, boost: d.BoostVal.Value(), clause: ci, slot: slot})
+				}
+				c.phrase = append(c.phrase, at)
+			}
+			p.clauses = append(p.clauses, c)
+		default:
+			return nil, false
+		}
+	}
+	return p, len(p.clauses) > 0
+}
+
+func analyzeWith(m mapping.IndexMapping, name, field, text string) (analysis.TokenStream, bool) {
+	if name == "" {
+		name = m.AnalyzerNameForPath(field)
+	}
+	a := m.AnalyzerNamed(name)
+	if a == nil {
+		return nil, false
+	}
+	return a.Analyze([]byte(text)), true
+}
+
+// phraseSlots groups a phrase's tokens by position, as bleve's match
+// phrase query does: one slot per position from the first to the last,
+// empty where a stop word was removed.
+func phraseSlots(tokens analysis.TokenStream) [][]string {
+	if len(tokens) == 0 {
+		return nil
+	}
+	first, last := math.MaxInt, 0
+	for _, t := range tokens {
+		first, last = min(first, t.Position), max(last, t.Position)
+	}
+	slots := make([][]string, last-first+1)
+	for _, t := range tokens {
+		slots[t.Position-first] = append(slots[t.Position-first], string(t.Term))
+	}
+	return slots
+}
+
+// scoredDoc is one ranked document.
+type scoredDoc struct {
+	id    string
+	score float64
+	key   uint64 // segment and document number: bleve's order among equal scores
+}
+
+// topK ranks the plan of q and returns the best k documents, best first
+// (equal scores in index order, as bleve orders them), and how many
+// documents match in all. ok is false when q cannot be ranked here.
+//
+// load, when not nil, is called with the ranking while the index
+// snapshot it came from is still open.
+func (e *Engine) topK(ctx context.Context, q query.Query, k int, load func(*scorch.IndexSnapshot, []scoredDoc) error) (docs []scoredDoc, total uint64, ok bool, err error) {
+	if e.noTopK || e.opt.Scoring != "bm25" {
+		return nil, 0, false, nil
+	}
+	p, ok := e.compile(q)
+	if !ok {
+		return nil, 0, false, nil
+	}
+	adv, err := e.idx.Advanced()
+	if err != nil {
+		return nil, 0, false, nil
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, 0, false, nil
+	}
+	ev, err := newEvaluator(e, p, snap, k)
+	if err != nil || ev == nil {
+		return nil, 0, err == nil && ev != nil, err
+	}
+	if docs, total, ok, err = ev.run(ctx); err != nil || !ok || load == nil {
+		return docs, total, ok, err
+	}
+	return docs, total, ok, load(snap, docs)
+}
+
+// BM25 as bleve computes it (search.BM25_k1, search.BM25_b).
+var bm25k1, bm25b = bsearch.BM25_k1, bsearch.BM25_b
+
+const done = math.MaxUint64
+
+// A cursor reads the postings of one term in one field. The plan's
+// leaves that search the same term in the same field (a match and a
+// phrase on the title, say) share it: the postings are read once.
+type cursor struct {
+	field, term string
+	idf, avg    float64
+	leaves      []int   // the plan leaves reading this cursor
+	qsum        float64 // the sum of their query weights
+	ub          float64 // the most they add to a document's raw score
+	clauses     []int   // the distinct clauses of its leaves
+	phrase      bool    // some phrase needs the term's positions
+	// in the current segment
+	pl      segment.PostingsList
+	it      segment.PostingsIterator
+	cur     uint64 // current document; done at the end
+	post    segment.Posting
+	locIt   segment.PostingsIterator // with positions, opened when first needed
+	locPost segment.Posting
+	// in the document being scored
+	ds  float64 // bleve's docScore, before the query weight
+	hit bool
+}
+
+type evaluator struct {
+	e      *Engine
+	p      *plan
+	snap   *scorch.IndexSnapshot
+	k      int
+	cur    []cursor
+	leafOf []int     // leaf → cursor
+	qw     []float64 // leaf → query weight (boost · idf · queryNorm)
+	// order has the cursors by ub, smallest first; for the documents
+	// that match only order[:i]: prefixUb[i] is the raw bound,
+	// prefixClauses[i] the clauses they can match, prefixBound[i] the
+	// bound with bleve's coord factors applied.
+	order         []int
+	prefixUb      []float64
+	prefixClauses []int
+	prefixBound   []float64
+	mark          []uint32 // clause → epoch of the document that touched it
+	epoch         uint32
+	touched       []int
+	top           docHeap
+}
+
+// maxSatKey names a cached term bound: the largest BM25 saturation
+// (tf·k1/(tf+k1·(1−b+b·len/avg)); tf·norm in a field without average
+// length) of any document for a field and term.
+type maxSatKey struct{ field, term string }
+
+// slack keeps a bound above the score it bounds despite rounding.
+const slack = 1 + 1e-9
+
+func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evaluator, error) {
+	docTotal, err := snap.DocCount()
+	if err != nil || docTotal == 0 {
+		return nil, err
+	}
+	ev := &evaluator{e: e, p: p, snap: snap, k: k, leafOf: make([]int, len(p.leaves)), qw: make([]float64, len(p.leaves)),
+		mark: make([]uint32, len(p.clauses))}
+	segs := snap.Segments()
+	byTerm := map[maxSatKey]int{}
+	avg := map[string]float64{}
+	for i, pl := range p.leaves {
+		key := maxSatKey{pl.field, pl.term}
+		ci, ok := byTerm[key]
+		if !ok {
+			ci = len(ev.cur)
+			byTerm[key] = ci
+			c := cursor{field: pl.field, term: pl.term}
+			a, ok := avg[pl.field]
+			if !ok {
+				card, err := snap.FieldCardinality(pl.field)
+				if err != nil {
+					return nil, err
+				}
+				a = math.Ceil(float64(card) / float64(docTotal))
+				avg[pl.field] = a
+			}
+			c.avg = a
+			var docTerm uint64
+			for _, ss := range segs {
+				d, err := ss.Segment().Dictionary(pl.field)
+				if err != nil {
+					return nil, err
+				}
+				pls, err := d.PostingsList([]byte(pl.term), ss.Deleted(), nil)
+				if err != nil {
+					return nil, err
+				}
+				docTerm += pls.Count()
+			}
+			if c.avg > 0 {
+				c.idf = math.Log(1 + (float64(docTotal)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
+			} else {
+				// A field without terms has no average length; bleve then
+				// scores its (absent) terms with tf-idf, which still counts
+				// in the query norm.
+				c.idf = 1 + math.Log(float64(docTotal)/float64(docTerm+1))
+			}
+			ev.cur = append(ev.cur, c)
+		}
+		ev.leafOf[i] = ci
+		c := &ev.cur[ci]
+		c.leaves = append(c.leaves, i)
+		if pl.slot >= 0 {
+			c.phrase = true
+		}
+		if !slices.Contains(c.clauses, pl.clause) {
+			c.clauses = append(c.clauses, pl.clause)
+		}
+	}
+	var sumW float64
+	for i, pl := range p.leaves {
+		w := pl.boost * ev.cur[ev.leafOf[i]].idf
+		sumW += w * w
+	}
+	qnorm := 1 / math.Sqrt(sumW)
+	leafUb := make([]float64, len(p.leaves))
+	for ci := range ev.cur {
+		c := &ev.cur[ci]
+		sat, err := e.maxSat(segs, c.field, c.term, c.avg)
+		if err != nil {
+			return nil, err
+		}
+		for _, li := range c.leaves {
+			ev.qw[li] = p.leaves[li].boost * c.idf * qnorm
+			c.qsum += ev.qw[li]
+			leafUb[li] = c.idf * sat * ev.qw[li] * slack
+			c.ub += leafUb[li]
+		}
+	}
+	ev.order = make([]int, len(ev.cur))
+	for i := range ev.order {
+		ev.order[i] = i
+	}
+	sort.SliceStable(ev.order, func(i, j int) bool { return ev.cur[ev.order[i]].ub < ev.cur[ev.order[j]].ub })
+	ev.prefixBounds(leafUb)
+	return ev, nil
+}
+
+// prefixBounds fills the prefix arrays. A document that matches only
+// the cursors of a set scores at most: for each clause that the set can
+// match (a term group with one of its terms; a phrase with a term for
+// each of its positions), the bounds of the clause's leaves in the set
+// times the share of the group's terms they are (bleve's coord), all
+// that times the share of the clauses matched.
+func (ev *evaluator) prefixBounds(leafUb []float64) {
+	n, nc := len(ev.order), len(ev.p.clauses)
+	ev.prefixUb = make([]float64, n+1)
+	ev.prefixClauses = make([]int, n+1)
+	ev.prefixBound = make([]float64, n+1)
+	inSet := make([]bool, len(ev.p.leaves))
+	sumUb := make([]float64, nc)
+	covered := make([]int, nc)
+	contr := make([]float64, nc)
+	touched := make([]bool, nc)
+	var total float64
+	clauses, matchable := 0, 0
+	for i, ci := range ev.order {
+		c := &ev.cur[ci]
+		ev.prefixUb[i+1] = ev.prefixUb[i] + c.ub
+		for _, li := range c.leaves {
+			inSet[li] = true
+			cl := ev.p.leaves[li].clause
+			sumUb[cl] += leafUb[li]
+			covered[cl]++
+		}
+		for _, cl := range c.clauses {
+			if !touched[cl] {
+				touched[cl] = true
+				clauses++
+			}
+			pc := &ev.p.clauses[cl]
+			var v float64
+			if pc.phrase == nil {
+				v = sumUb[cl] * float64(min(covered[cl], len(pc.leaves))) / float64(len(pc.leaves))
+			} else if phraseCovered(pc, inSet) {
+				v = sumUb[cl]
+			}
+			if v > 0 && contr[cl] == 0 {
+				matchable++
+			}
+			total += v - contr[cl]
+			contr[cl] = v
+		}
+		ev.prefixClauses[i+1] = clauses
+		ev.prefixBound[i+1] = max(0, total) * float64(matchable) / float64(nc) * slack
+	}
+}
+
+// phraseCovered reports whether every position of a phrase has a leaf
+// in the set.
+func phraseCovered(c *planClause, inSet []bool) bool {
+	for _, slot := range c.phrase {
+		if len(slot) == 0 {
+			continue
+		}
+		ok := false
+		for _, li := range slot {
+			ok = ok || inSet[li]
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// docScore is bleve's TermQueryScorer score for one posting, before the
+// query weight.
+func (c *cursor) docScore(p segment.Posting) float64 {
+	freq := p.Frequency()
+	var tf float64
+	if freq < 64 {
+		tf = sqrtCache[freq]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	norm := p.Norm()
+	if c.avg > 0 {
+		fieldLength := 1 / (norm * norm)
+		return c.idf * (tf * bm25k1) / (tf + bm25k1*(1-bm25b+(bm25b*fieldLength/c.avg)))
+	}
+	return tf * norm * c.idf
+}
+
+var sqrtCache = func() (c [64]float64) {
+	for i := range c {
+		c[i] = math.Sqrt(float64(i))
+	}
+	return
+}()
+
+// maxSat returns the largest saturation of a term in a field over the
+// whole index, reading its postings once per index version.
+func (e *Engine) maxSat(segs []*scorch.SegmentSnapshot, field, term string, avg float64) (float64, error) {
+	key := maxSatKey{field, term}
+	if v, ok := e.maxSats.Load(key); ok {
+		return v.(float64), nil
+	}
+	var best float64
+	for _, ss := range segs {
+		d, err := ss.Segment().Dictionary(field)
+		if err != nil {
+			return 0, err
+		}
+		pl, err := d.PostingsList([]byte(term), nil, nil)
+		if err != nil {
+			return 0, err
+		}
+		it := pl.Iterator(true, true, false, nil)
+		for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
+			if err != nil {
+				return 0, err
+			}
+			tf := math.Sqrt(float64(p.Frequency()))
+			norm := p.Norm()
+			if avg > 0 {
+				fieldLength := 1 / (norm * norm)
+				best = max(best, (tf*bm25k1)/(tf+bm25k1*(1-bm25b+(bm25b*fieldLength/avg))))
+			} else {
+				best = max(best, tf*norm)
+			}
+		}
+	}
+	e.maxSats.Store(key, best)
+	return best, nil
+}
+
+func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error) {
+	var total uint64
+	for si, ss := range ev.snap.Segments() {
+		n, err := ev.segment(ctx, si, ss)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		total += n
+	}
+	out := make([]scoredDoc, len(ev.top))
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&ev.top).(scoredDoc)
+	}
+	return out, total, true, nil
+}
+
+// segment ranks one segment's documents into the heap and returns how
+// many of them match.
+func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnapshot) (uint64, error) {
+	except := ss.Deleted()
+	if len(ev.p.exclude) > 0 {
+		ex, err := ss.DocNumbers(ev.p.exclude)
+		if err != nil {
+			return 0, err
+		}
+		if except != nil {
+			ex = roaring.Or(ex, except)
+		}
+		except = ex
+	}
+	seg := ss.Segment()
+	dicts := map[string]segment.TermDictionary{}
+	for ci := range ev.cur {
+		c := &ev.cur[ci]
+		d, ok := dicts[c.field]
+		if !ok {
+			var err error
+			if d, err = seg.Dictionary(c.field); err != nil {
+				return 0, err
+			}
+			dicts[c.field] = d
+		}
+		pl, err := d.PostingsList([]byte(c.term), except, nil)
+		if err != nil {
+			return 0, err
+		}
+		c.pl, c.locIt, c.locPost, c.cur = pl, nil, nil, done
+	}
+	total, err := ev.count()
+	if err != nil || ev.k <= 0 {
+		return total, err
+	}
+	for ci := range ev.cur {
+		c := &ev.cur[ci]
+		c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, nil), nil, nil
+		if err := c.next(); err != nil {
+			return 0, err
+		}
+	}
+
+	nc := float64(len(ev.p.clauses))
+	theta := math.Inf(-1)
+	firstEss := 0 // order[:firstEss] are the non-essential cursors
+	if len(ev.top) == ev.k {
+		theta = ev.top[0].score
+		firstEss = ev.essentialFrom(theta)
+	}
+	hits := make([]int, 0, len(ev.cur))
+	// The essential cursors, in a heap by current document.
+	ess := ev.essential(firstEss, nil)
+	thetaC := theta * nc
+	for n := 0; len(ess) > 0; n++ {
+		if n&4095 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
+		d := ev.cur[ess[0]].cur
+		ev.epoch++
+		ev.touched = ev.touched[:0]
+		hits = hits[:0]
+		var partial float64
+		for len(ess) > 0 && ev.cur[ess[0]].cur == d {
+			ci := ess[0]
+			ess = ev.popCursor(ess)
+			ev.hit(&ev.cur[ci], ci, &partial)
+			hits = append(hits, ci)
+		}
+		moved := len(hits) // hits[:moved] were essential
+		full := len(ev.top) == ev.k
+		pruned := false
+		for j := firstEss - 1; j >= 0; j-- {
+			if full && (partial*slack+ev.prefixUb[j+1])*float64(min(len(ev.p.clauses), len(ev.touched)+ev.prefixClauses[j+1])) <= thetaC {
+				pruned = true
+				break
+			}
+			ci := ev.order[j]
+			c := &ev.cur[ci]
+			if c.cur < d {
+				if err := c.advance(d); err != nil {
+					return 0, err
+				}
+			}
+			if c.cur == d {
+				ev.hit(c, ci, &partial)
+				hits = append(hits, ci)
+			}
+		}
+		before := firstEss
+		if !pruned && (!full || partial*slack*float64(len(ev.touched)) > thetaC) {
+			s, ok, err := ev.score(d)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				if err := ev.offer(ss, si, d, s); err != nil {
+					return 0, err
+				}
+				if len(ev.top) == ev.k && ev.top[0].score != theta {
+					theta = ev.top[0].score
+					thetaC = theta * nc
+					firstEss = ev.essentialFrom(theta)
+				}
+			}
+		}
+		for _, ci := range hits {
+			ev.cur[ci].hit = false
+		}
+		// Move the essential cursors that were on d on.
+		for _, ci := range hits[:moved] {
+			c := &ev.cur[ci]
+			if err := c.next(); err != nil {
+				return 0, err
+			}
+			if firstEss == before && c.cur != done {
+				ess = ev.pushCursor(ess, ci)
+			}
+		}
+		if firstEss != before {
+			ess = ev.essential(firstEss, ess)
+		}
+	}
+	return total, nil
+}
+
+// offer puts document d of segment si with score s among the k best
+// when it beats the worst of them: a higher score, or an equal one
+// earlier in the index (bleve's order).
+func (ev *evaluator) offer(ss *scorch.SegmentSnapshot, si int, d uint64, s float64) error {
+	key := uint64(si)<<40 | d
+	if len(ev.top) == ev.k {
+		w := ev.top[0]
+		if s < w.score || (s == w.score && key > w.key) {
+			return nil
+		}
+	}
+	id, err := ss.DocID(d)
+	if err != nil {
+		return err
+	}
+	doc := scoredDoc{id: string(id), score: s, key: key}
+	if len(ev.top) < ev.k {
+		heap.Push(&ev.top, doc)
+	} else {
+		ev.top[0] = doc
+		heap.Fix(&ev.top, 0)
+	}
+	return nil
+}
+
+// essential returns the cursors order[first:] that have documents
+// left, as a heap by current document.
+func (ev *evaluator) essential(first int, buf []int) []int {
+	buf = buf[:0]
+	for _, ci := range ev.order[first:] {
+		if ev.cur[ci].cur != done {
+			buf = append(buf, ci)
+		}
+	}
+	for i := len(buf)/2 - 1; i >= 0; i-- {
+		ev.siftDown(buf, i)
+	}
+	return buf
+}
+
+func (ev *evaluator) siftDown(h []int, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && ev.cur[h[r]].cur < ev.cur[h[l]].cur {
+			m = r
+		}
+		if ev.cur[h[i]].cur <= ev.cur[h[m]].cur {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+func (ev *evaluator) popCursor(h []int) []int {
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	ev.siftDown(h, 0)
+	return h
+}
+
+func (ev *evaluator) pushCursor(h []int, ci int) []int {
+	h = append(h, ci)
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if ev.cur[h[p]].cur <= ev.cur[h[i]].cur {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+	return h
+}
+
+// hit records that cursor c is on the document being scored.
+func (ev *evaluator) hit(c *cursor, ci int, partial *float64) {
+	c.ds, c.hit = c.docScore(c.post), true
+	*partial += c.ds * c.qsum
+	for _, cl := range c.clauses {
+		if ev.mark[cl] != ev.epoch {
+			ev.mark[cl] = ev.epoch
+			ev.touched = append(ev.touched, cl)
+		}
+	}
+}
+
+// essentialFrom returns how many cursors (smallest bounds first)
+// cannot together lift a document above theta. (Documents come in
+// index order, so one that only ties the k-th best loses to it.)
+func (ev *evaluator) essentialFrom(theta float64) int {
+	m := 0
+	for m < len(ev.order) && ev.prefixBound[m+1] <= theta {
+		m++
+	}
+	return m
+}
+
+func (c *cursor) next() error {
+	p, err := c.it.Next()
+	c.post = p
+	if err != nil || p == nil {
+		c.cur = done
+		return err
+	}
+	c.cur = p.Number()
+	return nil
+}
+
+func (c *cursor) advance(d uint64) error {
+	p, err := c.it.Advance(d)
+	c.post = p
+	if err != nil || p == nil {
+		c.cur = done
+		return err
+	}
+	c.cur = p.Number()
+	return nil
+}
+
+// positions returns the term's positions in document d (on which the
+// cursor is), reading them with a second iterator that only ever moves
+// forward.
+func (c *cursor) positions(d uint64) ([]segment.Location, error) {
+	if c.locIt == nil {
+		c.locIt = c.pl.Iterator(true, true, true, nil)
+	}
+	if c.locPost == nil || c.locPost.Number() < d {
+		p, err := c.locIt.Advance(d)
+		if err != nil {
+			return nil, err
+		}
+		c.locPost = p
+	}
+	if c.locPost == nil || c.locPost.Number() != d {
+		return nil, nil
+	}
+	return c.locPost.Locations(), nil
+}
+
+// score combines the cursors on document d as bleve's searchers do: per
+// clause the sum of its matching leaves times the share of its terms
+// that match, then the sum over clauses times the share of clauses that
+// match. ok is false when nothing matches (a phrase's words, but not as
+// the phrase).
+func (ev *evaluator) score(d uint64) (float64, bool, error) {
+	slices.Sort(ev.touched)
+	var sum float64
+	matched := 0
+	for _, cl := range ev.touched {
+		c := &ev.p.clauses[cl]
+		if c.phrase == nil {
+			var s float64
+			n := 0
+			for _, li := range c.leaves {
+				if cu := &ev.cur[ev.leafOf[li]]; cu.hit {
+					s += cu.ds * ev.qw[li]
+					n++
+				}
+			}
+			if n > 0 {
+				sum += s * float64(n) / float64(len(c.leaves))
+				matched++
+			}
+			continue
+		}
+		s, ok, err := ev.phraseScore(c, d)
+		if err != nil {
+			return 0, false, err
+		}
+		if ok {
+			sum += s
+			matched++
+		}
+	}
+	if matched == 0 {
+		return 0, false, nil
+	}
+	return sum * float64(matched) / float64(len(ev.p.clauses)), true, nil
+}
+
+// phraseScore scores a phrase clause in document d: every position must
+// have a matching term and the terms must follow each other (a removed
+// stop word takes one position). The score is that of bleve's phrase
+// searcher: the sum over positions, alternatives at one position times
+// the share of them that match.
+func (ev *evaluator) phraseScore(c *planClause, d uint64) (float64, bool, error) {
+	var sum float64
+	for _, slot := range c.phrase {
+		if len(slot) == 0 {
+			continue
+		}
+		var s float64
+		n := 0
+		for _, li := range slot {
+			if cu := &ev.cur[ev.leafOf[li]]; cu.hit {
+				s += cu.ds * ev.qw[li]
+				n++
+			}
+		}
+		if n == 0 {
+			return 0, false, nil
+		}
+		if len(slot) > 1 {
+			s *= float64(n) / float64(len(slot))
+		}
+		sum += s
+	}
+	for _, li := range c.phrase[0] {
+		cu := &ev.cur[ev.leafOf[li]]
+		if !cu.hit {
+			continue
+		}
+		locs, err := cu.positions(d)
+		if err != nil {
+			return 0, false, err
+		}
+		for _, loc := range locs {
+			ok, err := ev.phraseFrom(c, d, loc.Pos())
+			if err != nil || ok {
+				return sum, ok, err
+			}
+		}
+	}
+	return 0, false, nil
+}
+
+// phraseFrom reports whether the phrase's later positions follow a
+// first term at pos in document d.
+func (ev *evaluator) phraseFrom(c *planClause, d, pos uint64) (bool, error) {
+	for i := 1; i < len(c.phrase); i++ {
+		if len(c.phrase[i]) == 0 {
+			continue
+		}
+		want := pos + uint64(i)
+		found := false
+		for _, li := range c.phrase[i] {
+			cu := &ev.cur[ev.leafOf[li]]
+			if !cu.hit {
+				continue
+			}
+			locs, err := cu.positions(d)
+			if err != nil {
+				return false, err
+			}
+			for _, loc := range locs {
+				if loc.Pos() == want {
+					found = true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// count returns how many documents of the segment match: those with a
+// term of a term group, and those with a phrase (whose words are all
+// present, checked for the phrase itself). It reads bitmaps where the
+// index has them, and leaves the cursors to be reopened.
+func (ev *evaluator) count() (uint64, error) {
+	any := roaring.New()
+	for ci := range ev.cur {
+		c := &ev.cur[ci]
+		for _, li := range c.leaves {
+			if ev.p.leaves[li].slot < 0 {
+				addPostings(any, c.pl)
+				break
+			}
+		}
+	}
+	n := any.GetCardinality()
+	for cl := range ev.p.clauses {
+		pc := &ev.p.clauses[cl]
+		if pc.phrase == nil {
+			continue
+		}
+		var all *roaring.Bitmap
+		for _, slot := range pc.phrase {
+			if len(slot) == 0 {
+				continue
+			}
+			at := roaring.New()
+			for _, li := range slot {
+				addPostings(at, ev.cur[ev.leafOf[li]].pl)
+			}
+			if all == nil {
+				all = at
+			} else {
+				all.And(at)
+			}
+		}
+		if all == nil {
+			continue
+		}
+		all.AndNot(any)
+		if all.IsEmpty() {
+			continue
+		}
+		var cs []int // the phrase's cursors
+		for _, slot := range pc.phrase {
+			for _, li := range slot {
+				if ci := ev.leafOf[li]; !slices.Contains(cs, ci) {
+					cs = append(cs, ci)
+				}
+			}
+		}
+		for _, ci := range cs {
+			c := &ev.cur[ci]
+			c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, nil), nil, nil
+			if err := c.next(); err != nil {
+				return 0, err
+			}
+		}
+		for it := all.Iterator(); it.HasNext(); {
+			d := uint64(it.Next())
+			for _, ci := range cs {
+				c := &ev.cur[ci]
+				if c.cur < d {
+					if err := c.advance(d); err != nil {
+						return 0, err
+					}
+				}
+				c.hit = c.cur == d
+				if c.hit {
+					c.ds = c.docScore(c.post)
+				}
+			}
+			_, ok, err := ev.phraseScore(pc, d)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				any.Add(uint32(d))
+				n++
+			}
+		}
+		for _, ci := range cs {
+			ev.cur[ci].hit = false
+		}
+	}
+	return n, nil
+}
+
+// addPostings adds the documents of a postings list to bm.
+func addPostings(bm *roaring.Bitmap, pl segment.PostingsList) {
+	it := pl.Iterator(false, false, false, nil)
+	if o, ok := it.(segment.OptimizablePostingsIterator); ok {
+		if d, ok := o.DocNum1Hit(); ok {
+			bm.Add(uint32(d))
+			return
+		}
+		if a := o.ActualBitmap(); a != nil {
+			bm.Or(a)
+			return
+		}
+	}
+	for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
+		bm.Add(uint32(p.Number()))
+	}
+}
+
+// docHeap keeps the k best documents, the worst on top.
+type docHeap []scoredDoc
+
+func (h docHeap) Len() int { return len(h) }
+func (h docHeap) Less(i, j int) bool {
+	if h[i].score != h[j].score {
+		return h[i].score < h[j].score
+	}
+	return h[i].key > h[j].key
+}
+func (h docHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *docHeap) Push(x any)   { *h = append(*h, x.(scoredDoc)) }
+func (h *docHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

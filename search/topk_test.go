@@ -1,0 +1,112 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+)
+
+// sameRanking compares a search ranked by topK with the same search
+// ranked by bleve's searchers: the same documents in the same order with
+// the same scores (up to rounding: bleve adds a document's term scores
+// in its own order) and the same total. Where two scores are equal up to
+// rounding the order may differ, and a document whose score equals the
+// last one on the page may take its place.
+func sameRanking(t *testing.T, e *Engine, req Request) {
+	t.Helper()
+	ctx := context.Background()
+	e.noTopK = false
+	fast, err := e.Search(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.noTopK = true
+	slow, err := e.Search(ctx, req)
+	e.noTopK = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fast.Total != slow.Total || len(fast.Hits) != len(slow.Hits) {
+		t.Fatalf("%q: topK total %d, %d hits; bleve total %d, %d hits", req.Query, fast.Total, len(fast.Hits), slow.Total, len(slow.Hits))
+	}
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+	for i, h := range fast.Hits {
+		s := slow.Hits[i]
+		if !close(h.Score, s.Score) {
+			t.Fatalf("%q: hit %d: topK %s %.12g, bleve %s %.12g\ntopK  %v\nbleve %v", req.Query, i, h.ID, h.Score, s.ID, s.Score, scores(fast), scores(slow))
+		}
+		if h.ID != s.ID && !tied(slow, s.Score, h.ID) {
+			t.Fatalf("%q: hit %d: topK %s, bleve %s\ntopK  %v\nbleve %v", req.Query, i, h.ID, s.ID, scores(fast), scores(slow))
+		}
+		if h.ID == s.ID {
+			// The page loaded from the snapshot shows what bleve loads.
+			h.Score, s.Score = 0, 0
+			if fmt.Sprintf("%+v", h) != fmt.Sprintf("%+v", s) {
+				t.Fatalf("%q: hit %d:\ntopK  %+v\nbleve %+v", req.Query, i, h, s)
+			}
+		}
+	}
+}
+
+// tied reports whether r has id with a score equal to s up to rounding,
+// or is a page whose last score is s (id may have lost the tie there).
+func tied(r *Result, s float64, id string) bool {
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+	for _, h := range r.Hits {
+		if h.ID == id {
+			return close(h.Score, s)
+		}
+	}
+	return close(r.Hits[len(r.Hits)-1].Score, s)
+}
+
+func scores(r *Result) string {
+	out := ""
+	for _, h := range r.Hits {
+		out += fmt.Sprintf(" %s:%.6g", h.ID, h.Score)
+	}
+	return out
+}
+
+func TestTopKMatchesBleve(t *testing.T) {
+	e := testEngine(t)
+	// The questions below are ranked by topK, not handed back to bleve.
+	for _, q := range []string{"gezin met schulden", "wat werkt bij LVB"} {
+		if _, _, ok, err := e.topK(context.Background(), e.buildQuery(Understand(q), 0), 10, nil); !ok || err != nil {
+			t.Fatalf("%q: topK ok=%v err=%v", q, ok, err)
+		}
+	}
+	if _, _, ok, _ := e.topK(context.Background(), e.buildQuery(Understand("schuldn"), 1), 10, nil); ok {
+		t.Fatal("topK ranked a fuzzy query")
+	}
+	for _, q := range []string{
+		"schulden", "gezin met schulden", "wachtlijst jeugdhulp", "informele mentor",
+		"wat werkt bij LVB", // synonym phrase: licht verstandelijke beperking
+		"regiehouder van het plan", "dialoogtafel casus gezin kind",
+		"gezinnen schulden kind wachtlijst gezin plan regiehouder dialoogtafel casus jeugdhulp schuldhulp opvoedvragen overbruggingshulp samen",
+		"woordendienietbestaan", "kind kind kind",
+	} {
+		for _, limit := range []int{1, 2, 10} {
+			for _, offset := range []int{0, 1} {
+				sameRanking(t, e, Request{Query: q, Limit: limit, Offset: offset})
+				sameRanking(t, e, Request{Query: q, Limit: limit, Offset: offset, NoSnippets: true})
+			}
+		}
+	}
+}
+
+// TestTopKMatchesBleveDekamer ranks every dekamer development question,
+// short and long, both ways.
+func TestTopKMatchesBleveDekamer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the dekamer index")
+	}
+	e, qs := dekamerEngine(t)
+	for _, q := range qs {
+		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
+		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10, NoSnippets: true})
+		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 5})
+		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 5})
+	}
+}
