@@ -17,7 +17,7 @@ import (
 // WATWERKT_BENCH_INDEX (default: next to the corpus) when that has none.
 // It skips when the variable is unset: these benchmarks are for
 // profiling a size, `go test -bench Corpus -cpuprofile …`.
-func corpusEngine(b *testing.B) *Engine {
+func corpusEngine(b testing.TB) *Engine {
 	path := os.Getenv("WATWERKT_BENCH_CORPUS")
 	if path == "" {
 		b.Skip("WATWERKT_BENCH_CORPUS not set")
@@ -70,13 +70,7 @@ func corpusEngine(b *testing.B) *Engine {
 // corpus of WATWERKT_BENCH_CORPUS and reports latency percentiles.
 func BenchmarkCorpus(b *testing.B) {
 	e := corpusEngine(b)
-	qf, err := os.Open(filepath.Join(dekamerDir, "queries-dev.jsonl"))
-	if err != nil {
-		b.Skipf("dekamer questions not available: %v", err)
-	}
-	var qs []EvalQuery
-	ReadJSONL(qf, "queries", func(q EvalQuery) error { qs = append(qs, q); return nil })
-	qf.Close()
+	qs := dekamerQuestions(b)
 	for _, c := range []struct {
 		name     string
 		long     bool
@@ -109,4 +103,18 @@ func BenchmarkCorpus(b *testing.B) {
 			b.ReportMetric(float64(lat[int(0.99*float64(len(lat)-1))])/1e6, "p99-ms")
 		})
 	}
+}
+
+// dekamerQuestions reads the dekamer development questions, or skips.
+func dekamerQuestions(tb testing.TB) []EvalQuery {
+	qf, err := os.Open(filepath.Join(dekamerDir, "queries-dev.jsonl"))
+	if err != nil {
+		tb.Skipf("dekamer questions not available: %v", err)
+	}
+	defer qf.Close()
+	var qs []EvalQuery
+	if err := ReadJSONL(qf, "queries", func(q EvalQuery) error { qs = append(qs, q); return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return qs
 }

@@ -30,8 +30,9 @@ type Engine struct {
 	dfOnce sync.Once
 	df     map[string]uint64 // term → document frequency (title, intro, body), for long questions
 
-	maxSats sync.Map // maxSatKey → float64, term bounds for topK
-	noTopK  bool     // rank with bleve's searchers only (comparisons, tests)
+	maxSats   sync.Map // maxSatKey → float64, term bounds for topK
+	noTopK    bool     // rank with bleve's searchers only (comparisons, tests)
+	blockBits int      // topK's block size (log2); 0: the default
 }
 
 // Request is one search.

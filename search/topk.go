@@ -22,11 +22,11 @@ package search
 // it as before.
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -224,11 +224,13 @@ type cursor struct {
 	idf, avg    float64
 	leaves      []int   // the plan leaves reading this cursor
 	qsum        float64 // the sum of their query weights
-	ub          float64 // the most they add to a document's raw score
+	bounds      *termBounds
+	ub          float64 // the most they add to a document's raw score in the window
 	clauses     []int   // the distinct clauses of its leaves
 	phrase      bool    // some phrase needs the term's positions
 	// in the current segment
 	pl      segment.PostingsList
+	blocks  []float32 // block bounds in this segment, or nil
 	it      segment.PostingsIterator
 	cur     uint64 // current document; done at the end
 	post    segment.Posting
@@ -240,25 +242,35 @@ type cursor struct {
 }
 
 type evaluator struct {
-	e      *Engine
-	p      *plan
-	snap   *scorch.IndexSnapshot
-	k      int
-	cur    []cursor
-	leafOf []int     // leaf → cursor
-	qw     []float64 // leaf → query weight (boost · idf · queryNorm)
-	// order has the cursors by ub, smallest first; for the documents
-	// that match only order[:i]: prefixUb[i] is the raw bound,
-	// prefixClauses[i] the clauses they can match, prefixBound[i] the
-	// bound with bleve's coord factors applied.
+	e          *Engine
+	p          *plan
+	snap       *scorch.IndexSnapshot
+	k          int
+	cur        []cursor
+	leafOf     []int     // leaf → cursor
+	qw         []float64 // leaf → query weight (boost · idf · queryNorm)
+	blockShift int       // block bounds of 1<<blockShift documents
+	winShift   int       // windows of 1<<winShift documents
+	leafUnit   []float64 // leaf → its bound per unit of saturation
+	leafUb     []float64 // leaf → its bound in the window
+	// order has the cursors that can match in the window by ub,
+	// smallest first; for the documents that match only order[:i]:
+	// prefixUb[i] is the raw bound, prefixClauses[i] the clauses they
+	// can match, prefixBound[i] the bound with bleve's coord factors
+	// applied.
 	order         []int
 	prefixUb      []float64
 	prefixClauses []int
 	prefixBound   []float64
-	mark          []uint32 // clause → epoch of the document that touched it
-	epoch         uint32
-	touched       []int
-	top           docHeap
+	// prefixBounds' scratch space
+	inSet        []bool
+	sumUb, contr []float64
+	covered      []int
+	clauseSeen   []bool
+	mark         []uint32 // clause → epoch of the document that touched it
+	epoch        uint32
+	touched      []int
+	top          docHeap
 }
 
 // maxSatKey names a cached term bound: the largest BM25 saturation
@@ -334,27 +346,64 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		sumW += w * w
 	}
 	qnorm := 1 / math.Sqrt(sumW)
-	leafUb := make([]float64, len(p.leaves))
+	nl, nc := len(p.leaves), len(p.clauses)
+	ev.leafUnit, ev.leafUb = make([]float64, nl), make([]float64, nl)
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
-		sat, err := e.maxSat(segs, c.field, c.term, c.avg)
-		if err != nil {
+		if c.bounds, err = e.bounds(segs, c.field, c.term, c.avg); err != nil {
 			return nil, err
 		}
 		for _, li := range c.leaves {
 			ev.qw[li] = p.leaves[li].boost * c.idf * qnorm
 			c.qsum += ev.qw[li]
-			leafUb[li] = c.idf * sat * ev.qw[li] * slack
-			c.ub += leafUb[li]
+			ev.leafUnit[li] = c.idf * ev.qw[li] * slack
 		}
 	}
-	ev.order = make([]int, len(ev.cur))
-	for i := range ev.order {
-		ev.order[i] = i
+	n := len(ev.cur)
+	// Small windows bound tighter; each costs a pass over the cursors.
+	ev.blockShift = e.blockShift()
+	ev.winShift = ev.blockShift
+	if n > 32 {
+		ev.winShift = ev.blockShift + 2
 	}
-	sort.SliceStable(ev.order, func(i, j int) bool { return ev.cur[ev.order[i]].ub < ev.cur[ev.order[j]].ub })
-	ev.prefixBounds(leafUb)
+	ev.order = make([]int, 0, n)
+	ev.prefixUb, ev.prefixClauses, ev.prefixBound = make([]float64, n+1), make([]int, n+1), make([]float64, n+1)
+	ev.inSet = make([]bool, nl)
+	ev.sumUb, ev.contr, ev.covered, ev.clauseSeen = make([]float64, nc), make([]float64, nc), make([]int, nc), make([]bool, nc)
 	return ev, nil
+}
+
+// window computes the bounds of the documents w0 ≤ d < w1 (block b of
+// the segment): each cursor's bound there, the order of the cursors
+// that can match and the prefix bounds.
+func (ev *evaluator) window(b int, w1 uint64) {
+	ev.order = ev.order[:0]
+	for ci := range ev.cur {
+		c := &ev.cur[ci]
+		var sat float64
+		switch {
+		case c.cur >= w1:
+			// The cursor never moves past a document not yet ranked, so
+			// the term has none in the window.
+		case c.blocks != nil:
+			from := b << (ev.winShift - ev.blockShift)
+			for _, v := range c.blocks[from:min(from+1<<(ev.winShift-ev.blockShift), len(c.blocks))] {
+				sat = max(sat, float64(v))
+			}
+		default:
+			sat = c.bounds.max
+		}
+		c.ub = 0
+		for _, li := range c.leaves {
+			ev.leafUb[li] = ev.leafUnit[li] * sat
+			c.ub += ev.leafUb[li]
+		}
+		if sat > 0 {
+			ev.order = append(ev.order, ci)
+		}
+	}
+	slices.SortStableFunc(ev.order, func(i, j int) int { return cmp.Compare(ev.cur[i].ub, ev.cur[j].ub) })
+	ev.prefixBounds()
 }
 
 // prefixBounds fills the prefix arrays. A document that matches only
@@ -363,16 +412,14 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 // each of its positions), the bounds of the clause's leaves in the set
 // times the share of the group's terms they are (bleve's coord), all
 // that times the share of the clauses matched.
-func (ev *evaluator) prefixBounds(leafUb []float64) {
-	n, nc := len(ev.order), len(ev.p.clauses)
-	ev.prefixUb = make([]float64, n+1)
-	ev.prefixClauses = make([]int, n+1)
-	ev.prefixBound = make([]float64, n+1)
-	inSet := make([]bool, len(ev.p.leaves))
-	sumUb := make([]float64, nc)
-	covered := make([]int, nc)
-	contr := make([]float64, nc)
-	touched := make([]bool, nc)
+func (ev *evaluator) prefixBounds() {
+	nc := len(ev.p.clauses)
+	leafUb, inSet, sumUb, covered, contr, touched := ev.leafUb, ev.inSet, ev.sumUb, ev.covered, ev.contr, ev.clauseSeen
+	clear(inSet)
+	clear(sumUb)
+	clear(covered)
+	clear(contr)
+	clear(touched)
 	var total float64
 	clauses, matchable := 0, 0
 	for i, ci := range ev.order {
@@ -450,40 +497,106 @@ var sqrtCache = func() (c [64]float64) {
 	return
 }()
 
-// maxSat returns the largest saturation of a term in a field over the
-// whole index, reading its postings once per index version.
-func (e *Engine) maxSat(segs []*scorch.SegmentSnapshot, field, term string, avg float64) (float64, error) {
+// Block bounds. Besides a term's largest saturation over the whole
+// index, topK keeps the largest in each block of 1<<blockShift consecutive
+// document numbers of a segment, for the terms with at least
+// blockMinDocs documents there (rarer terms are cheap to skip by
+// moving their cursor). Documents are ranked one block (a window) at a
+// time with the bounds of that block: a common word that is weak
+// between documents 20,000 and 21,000 lets MaxScore skip more there,
+// and a window whose bounds together cannot reach the k-th score is
+// not read at all — block-max MaxScore, as Lucene 9 ranks disjunctions.
+const (
+	defaultBlockShift = 9
+	blockMinDocs      = 256
+)
+
+// blockShift is the size of the blocks, a power of two; tests make it
+// small to have many windows on a small index.
+func (e *Engine) blockShift() int {
+	if e.blockBits > 0 {
+		return e.blockBits
+	}
+	return defaultBlockShift
+}
+
+// termBounds are the bounds of one term in one field: its largest
+// saturation, and per segment (as segs lists them) per block.
+type termBounds struct {
+	max    float64
+	shift  int // blockShift
+	segs   []segment.Segment
+	blocks [][]float32 // nil for a segment where the term is rare
+}
+
+// blocksFor returns the term's block bounds in segment seg, or nil.
+func (b *termBounds) blocksFor(si int, seg segment.Segment, shift int) []float32 {
+	if si < len(b.segs) && b.segs[si] == seg && b.shift == shift {
+		return b.blocks[si]
+	}
+	return nil
+}
+
+// up32 rounds a bound up to a float32 that is not below it.
+func up32(v float64) float32 {
+	f := float32(v)
+	if float64(f) < v {
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	}
+	return f
+}
+
+// bounds returns the saturation bounds of a term in a field over the
+// index, reading its postings once per index version.
+func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg float64) (*termBounds, error) {
 	key := maxSatKey{field, term}
 	if v, ok := e.maxSats.Load(key); ok {
-		return v.(float64), nil
+		return v.(*termBounds), nil
 	}
-	var best float64
-	for _, ss := range segs {
-		d, err := ss.Segment().Dictionary(field)
+	shift := e.blockShift()
+	tb := &termBounds{shift: shift, segs: make([]segment.Segment, len(segs)), blocks: make([][]float32, len(segs))}
+	for si, ss := range segs {
+		seg := ss.Segment()
+		tb.segs[si] = seg
+		d, err := seg.Dictionary(field)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		pl, err := d.PostingsList([]byte(term), nil, nil)
 		if err != nil {
-			return 0, err
+			return nil, err
+		}
+		var blocks []float32
+		if pl.Count() >= blockMinDocs {
+			blocks = make([]float32, (seg.Count()+1<<shift-1)>>shift)
 		}
 		it := pl.Iterator(true, true, false, nil)
 		for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			tf := math.Sqrt(float64(p.Frequency()))
 			norm := p.Norm()
+			var sat float64
 			if avg > 0 {
 				fieldLength := 1 / (norm * norm)
-				best = max(best, (tf*bm25k1)/(tf+bm25k1*(1-bm25b+(bm25b*fieldLength/avg))))
+				sat = (tf * bm25k1) / (tf + bm25k1*(1-bm25b+(bm25b*fieldLength/avg)))
 			} else {
-				best = max(best, tf*norm)
+				sat = tf * norm
+			}
+			tb.max = max(tb.max, sat)
+			if blocks != nil {
+				if b := p.Number() >> shift; b < uint64(len(blocks)) {
+					blocks[b] = max(blocks[b], up32(sat))
+				} else {
+					blocks = nil // not where a window looks: no block bounds
+				}
 			}
 		}
+		tb.blocks[si] = blocks
 	}
-	e.maxSats.Store(key, best)
-	return best, nil
+	e.maxSats.Store(key, tb)
+	return tb, nil
 }
 
 func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error) {
@@ -533,6 +646,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 			return 0, err
 		}
 		c.pl, c.locIt, c.locPost, c.cur = pl, nil, nil, done
+		c.blocks = c.bounds.blocksFor(si, seg, ev.blockShift)
 	}
 	total, err := ev.count()
 	if err != nil || ev.k <= 0 {
@@ -548,84 +662,108 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 
 	nc := float64(len(ev.p.clauses))
 	theta := math.Inf(-1)
-	firstEss := 0 // order[:firstEss] are the non-essential cursors
 	if len(ev.top) == ev.k {
 		theta = ev.top[0].score
-		firstEss = ev.essentialFrom(theta)
 	}
-	hits := make([]int, 0, len(ev.cur))
-	// The essential cursors, in a heap by current document.
-	ess := ev.essential(firstEss, nil)
 	thetaC := theta * nc
-	for n := 0; len(ess) > 0; n++ {
-		if n&4095 == 4095 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
+	hits := make([]int, 0, len(ev.cur))
+	var ess []int
+	nDocs := seg.Count()
+	for b := 0; uint64(b)<<ev.winShift < nDocs; b++ {
+		if err := ctx.Err(); err != nil {
+			return 0, err
 		}
-		d := ev.cur[ess[0]].cur
-		ev.epoch++
-		ev.touched = ev.touched[:0]
-		hits = hits[:0]
-		var partial float64
-		for len(ess) > 0 && ev.cur[ess[0]].cur == d {
-			ci := ess[0]
-			ess = ev.popCursor(ess)
-			ev.hit(&ev.cur[ci], ci, &partial)
-			hits = append(hits, ci)
-		}
-		moved := len(hits) // hits[:moved] were essential
-		full := len(ev.top) == ev.k
-		pruned := false
-		for j := firstEss - 1; j >= 0; j-- {
-			if full && (partial*slack+ev.prefixUb[j+1])*float64(min(len(ev.p.clauses), len(ev.touched)+ev.prefixClauses[j+1])) <= thetaC {
-				pruned = true
-				break
-			}
-			ci := ev.order[j]
-			c := &ev.cur[ci]
-			if c.cur < d {
-				if err := c.advance(d); err != nil {
+		w0, w1 := uint64(b)<<ev.winShift, min(uint64(b+1)<<ev.winShift, nDocs)
+		// Rare terms keep no block bounds; their cursor's next document
+		// says whether they are in the window.
+		for ci := range ev.cur {
+			if c := &ev.cur[ci]; c.blocks == nil && c.cur < w0 {
+				if err := c.advance(w0); err != nil {
 					return 0, err
 				}
 			}
-			if c.cur == d {
-				ev.hit(c, ci, &partial)
+		}
+		ev.window(b, w1)
+		full := len(ev.top) == ev.k
+		if len(ev.order) == 0 || (full && ev.prefixBound[len(ev.order)] <= theta) {
+			continue // nothing in the window can make the top k
+		}
+		firstEss := 0 // order[:firstEss] are the non-essential cursors
+		if full {
+			firstEss = ev.essentialFrom(theta)
+		}
+		// The essential cursors, in a heap by current document.
+		var err error
+		if ess, err = ev.essential(firstEss, ess, w0, w1); err != nil {
+			return 0, err
+		}
+		for len(ess) > 0 && ev.cur[ess[0]].cur < w1 {
+			d := ev.cur[ess[0]].cur
+			ev.epoch++
+			ev.touched = ev.touched[:0]
+			hits = hits[:0]
+			var partial float64
+			for len(ess) > 0 && ev.cur[ess[0]].cur == d {
+				ci := ess[0]
+				ess = ev.popCursor(ess)
+				ev.hit(&ev.cur[ci], ci, &partial)
 				hits = append(hits, ci)
 			}
-		}
-		before := firstEss
-		if !pruned && (!full || partial*slack*float64(len(ev.touched)) > thetaC) {
-			s, ok, err := ev.score(d)
-			if err != nil {
-				return 0, err
+			moved := len(hits) // hits[:moved] were essential
+			full := len(ev.top) == ev.k
+			pruned := false
+			for j := firstEss - 1; j >= 0; j-- {
+				if full && (partial*slack+ev.prefixUb[j+1])*float64(min(len(ev.p.clauses), len(ev.touched)+ev.prefixClauses[j+1])) <= thetaC {
+					pruned = true
+					break
+				}
+				ci := ev.order[j]
+				c := &ev.cur[ci]
+				if c.cur < d {
+					if err := c.advance(d); err != nil {
+						return 0, err
+					}
+				}
+				if c.cur == d {
+					ev.hit(c, ci, &partial)
+					hits = append(hits, ci)
+				}
 			}
-			if ok {
-				if err := ev.offer(ss, si, d, s); err != nil {
+			before := firstEss
+			if !pruned && (!full || partial*slack*float64(len(ev.touched)) > thetaC) {
+				s, ok, err := ev.score(d)
+				if err != nil {
 					return 0, err
 				}
-				if len(ev.top) == ev.k && ev.top[0].score != theta {
-					theta = ev.top[0].score
-					thetaC = theta * nc
-					firstEss = ev.essentialFrom(theta)
+				if ok {
+					if err := ev.offer(ss, si, d, s); err != nil {
+						return 0, err
+					}
+					if len(ev.top) == ev.k && ev.top[0].score != theta {
+						theta = ev.top[0].score
+						thetaC = theta * nc
+						firstEss = ev.essentialFrom(theta)
+					}
 				}
 			}
-		}
-		for _, ci := range hits {
-			ev.cur[ci].hit = false
-		}
-		// Move the essential cursors that were on d on.
-		for _, ci := range hits[:moved] {
-			c := &ev.cur[ci]
-			if err := c.next(); err != nil {
-				return 0, err
+			for _, ci := range hits {
+				ev.cur[ci].hit = false
 			}
-			if firstEss == before && c.cur != done {
-				ess = ev.pushCursor(ess, ci)
+			// Move the essential cursors that were on d on.
+			for _, ci := range hits[:moved] {
+				c := &ev.cur[ci]
+				if err := c.next(); err != nil {
+					return 0, err
+				}
+				if firstEss == before && c.cur < w1 {
+					ess = ev.pushCursor(ess, ci)
+				}
 			}
-		}
-		if firstEss != before {
-			ess = ev.essential(firstEss, ess)
+			if firstEss != before {
+				if ess, err = ev.essential(firstEss, ess, w0, w1); err != nil {
+					return 0, err
+				}
+			}
 		}
 	}
 	return total, nil
@@ -656,19 +794,26 @@ func (ev *evaluator) offer(ss *scorch.SegmentSnapshot, si int, d uint64, s float
 	return nil
 }
 
-// essential returns the cursors order[first:] that have documents
-// left, as a heap by current document.
-func (ev *evaluator) essential(first int, buf []int) []int {
+// essential returns the cursors order[first:] that have documents in
+// the window w0 ≤ d < w1, as a heap by current document, after moving
+// those that lag behind to the window.
+func (ev *evaluator) essential(first int, buf []int, w0, w1 uint64) ([]int, error) {
 	buf = buf[:0]
 	for _, ci := range ev.order[first:] {
-		if ev.cur[ci].cur != done {
+		c := &ev.cur[ci]
+		if c.cur < w0 {
+			if err := c.advance(w0); err != nil {
+				return nil, err
+			}
+		}
+		if c.cur < w1 {
 			buf = append(buf, ci)
 		}
 	}
 	for i := len(buf)/2 - 1; i >= 0; i-- {
 		ev.siftDown(buf, i)
 	}
-	return buf
+	return buf, nil
 }
 
 func (ev *evaluator) siftDown(h []int, i int) {

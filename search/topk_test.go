@@ -109,4 +109,28 @@ func TestTopKMatchesBleveDekamer(t *testing.T) {
 		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 5})
 		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 5})
 	}
+	// Blocks of 8 documents (windows of 8, or 32 for long questions):
+	// hundreds of windows, many skipped whole.
+	e.blockBits = 3
+	e.maxSats.Clear()
+	defer func() { e.blockBits = 0; e.maxSats.Clear() }()
+	for _, q := range qs {
+		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
+		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10, NoSnippets: true})
+	}
+}
+
+// TestTopKMatchesBleveCorpus compares the rankings on a benchmark
+// corpus (WATWERKT_BENCH_CORPUS, e.g. 100k passages), where windows
+// hold real block bounds; it skips when the variable is unset.
+func TestTopKMatchesBleveCorpus(t *testing.T) {
+	e := corpusEngine(t)
+	qs := dekamerQuestions(t)
+	for i, q := range qs {
+		if i%5 != 0 {
+			continue
+		}
+		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
+		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10})
+	}
 }
