@@ -33,6 +33,7 @@ type Engine struct {
 	maxSats   sync.Map // maxSatKey → float64, term bounds for topK
 	noTopK    bool     // rank with bleve's searchers only (comparisons, tests)
 	blockBits int      // topK's block size (log2); 0: the default
+	accMin    int      // topK accumulates windows from this many essential cursors; 0: the default
 }
 
 // Request is one search.

@@ -27,6 +27,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -270,6 +271,9 @@ type evaluator struct {
 	mark         []uint32 // clause → epoch of the document that touched it
 	epoch        uint32
 	touched      []int
+	hits         []int // the cursors on the document being scored
+	accMin       int   // accumulate windows with this many essential cursors
+	acc          *accBuf
 	top          docHeap
 }
 
@@ -362,6 +366,10 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 	n := len(ev.cur)
 	// Small windows bound tighter; each costs a pass over the cursors.
 	ev.blockShift = e.blockShift()
+	ev.accMin = defaultAccMin
+	if e.accMin > 0 {
+		ev.accMin = e.accMin
+	}
 	ev.winShift = ev.blockShift
 	if n > 32 {
 		ev.winShift = ev.blockShift + 2
@@ -507,6 +515,7 @@ var sqrtCache = func() (c [64]float64) {
 // and a window whose bounds together cannot reach the k-th score is
 // not read at all — block-max MaxScore, as Lucene 9 ranks disjunctions.
 const (
+	defaultAccMin     = 16 // essential cursors from which windows are accumulated
 	defaultBlockShift = 9
 	blockMinDocs      = 256
 )
@@ -600,6 +609,12 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 }
 
 func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error) {
+	defer func() {
+		if ev.acc != nil {
+			accPool.Put(ev.acc)
+			ev.acc = nil
+		}
+	}()
 	var total uint64
 	for si, ss := range ev.snap.Segments() {
 		n, err := ev.segment(ctx, si, ss)
@@ -660,13 +675,10 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		}
 	}
 
-	nc := float64(len(ev.p.clauses))
 	theta := math.Inf(-1)
 	if len(ev.top) == ev.k {
 		theta = ev.top[0].score
 	}
-	thetaC := theta * nc
-	hits := make([]int, 0, len(ev.cur))
 	var ess []int
 	nDocs := seg.Count()
 	for b := 0; uint64(b)<<ev.winShift < nDocs; b++ {
@@ -692,6 +704,12 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		if full {
 			firstEss = ev.essentialFrom(theta)
 		}
+		if len(ev.order)-firstEss >= ev.accMin {
+			if err := ev.accumulate(ss, si, w0, w1, firstEss, &theta); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		// The essential cursors, in a heap by current document.
 		var err error
 		if ess, err = ev.essential(firstEss, ess, w0, w1); err != nil {
@@ -701,65 +719,34 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 			d := ev.cur[ess[0]].cur
 			ev.epoch++
 			ev.touched = ev.touched[:0]
-			hits = hits[:0]
+			ev.hits = ev.hits[:0]
 			var partial float64
 			for len(ess) > 0 && ev.cur[ess[0]].cur == d {
 				ci := ess[0]
 				ess = ev.popCursor(ess)
-				ev.hit(&ev.cur[ci], ci, &partial)
-				hits = append(hits, ci)
-			}
-			moved := len(hits) // hits[:moved] were essential
-			full := len(ev.top) == ev.k
-			pruned := false
-			for j := firstEss - 1; j >= 0; j-- {
-				if full && (partial*slack+ev.prefixUb[j+1])*float64(min(len(ev.p.clauses), len(ev.touched)+ev.prefixClauses[j+1])) <= thetaC {
-					pruned = true
-					break
-				}
-				ci := ev.order[j]
 				c := &ev.cur[ci]
-				if c.cur < d {
-					if err := c.advance(d); err != nil {
-						return 0, err
-					}
-				}
-				if c.cur == d {
-					ev.hit(c, ci, &partial)
-					hits = append(hits, ci)
-				}
+				ev.hit(c, ci, c.docScore(c.post), &partial)
 			}
-			before := firstEss
-			if !pruned && (!full || partial*slack*float64(len(ev.touched)) > thetaC) {
-				s, ok, err := ev.score(d)
-				if err != nil {
-					return 0, err
-				}
-				if ok {
-					if err := ev.offer(ss, si, d, s); err != nil {
-						return 0, err
-					}
-					if len(ev.top) == ev.k && ev.top[0].score != theta {
-						theta = ev.top[0].score
-						thetaC = theta * nc
-						firstEss = ev.essentialFrom(theta)
-					}
-				}
+			moved := len(ev.hits) // hits[:moved] were essential
+			before := theta
+			if err := ev.complete(ss, si, d, firstEss, partial, &theta); err != nil {
+				return 0, err
 			}
-			for _, ci := range hits {
-				ev.cur[ci].hit = false
+			refresh := theta != before && ev.essentialFrom(theta) != firstEss
+			if refresh {
+				firstEss = ev.essentialFrom(theta)
 			}
 			// Move the essential cursors that were on d on.
-			for _, ci := range hits[:moved] {
+			for _, ci := range ev.hits[:moved] {
 				c := &ev.cur[ci]
 				if err := c.next(); err != nil {
 					return 0, err
 				}
-				if firstEss == before && c.cur < w1 {
+				if !refresh && c.cur < w1 {
 					ess = ev.pushCursor(ess, ci)
 				}
 			}
-			if firstEss != before {
+			if refresh {
 				if ess, err = ev.essential(firstEss, ess, w0, w1); err != nil {
 					return 0, err
 				}
@@ -767,6 +754,141 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		}
 	}
 	return total, nil
+}
+
+// complete finishes document d, on which the essential cursors in
+// ev.hits are (their scores summed in partial): it probes the
+// non-essential cursors order[:firstEss], best bound first, while the
+// document can still beat the k-th score theta, scores it, offers it
+// and raises theta when the k-th score rises.
+func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firstEss int, partial float64, theta *float64) error {
+	defer func() {
+		for _, ci := range ev.hits {
+			ev.cur[ci].hit = false
+		}
+	}()
+	nc := len(ev.p.clauses)
+	thetaC := *theta * float64(nc)
+	full := len(ev.top) == ev.k
+	for j := firstEss - 1; j >= 0; j-- {
+		if full && (partial*slack+ev.prefixUb[j+1])*float64(min(nc, len(ev.touched)+ev.prefixClauses[j+1])) <= thetaC {
+			return nil
+		}
+		ci := ev.order[j]
+		c := &ev.cur[ci]
+		if c.cur < d {
+			if err := c.advance(d); err != nil {
+				return err
+			}
+		}
+		if c.cur == d {
+			ev.hit(c, ci, c.docScore(c.post), &partial)
+		}
+	}
+	if full && partial*slack*float64(len(ev.touched)) <= thetaC {
+		return nil
+	}
+	s, ok, err := ev.score(d)
+	if err != nil || !ok {
+		return err
+	}
+	if err := ev.offer(ss, si, d, s); err != nil {
+		return err
+	}
+	if len(ev.top) == ev.k {
+		*theta = ev.top[0].score
+	}
+	return nil
+}
+
+// An accEntry is one essential posting of a window: cursor ci has the
+// document with docScore ds; next is the document's previous entry.
+type accEntry struct {
+	ci, next int32
+	ds       float64
+}
+
+// accBuf is accumulate's scratch space, reused between questions.
+type accBuf struct {
+	head    []int32 // window document → its last entry, or -1
+	partial []float64
+	clauses []int32 // an upper bound of the clauses the entries touch
+	entries []accEntry
+}
+
+var accPool = sync.Pool{New: func() any { return new(accBuf) }}
+
+// accumulate ranks the documents w0 ≤ d < w1 term at a time: the
+// postings of the essential cursors order[firstEss:] in the window are
+// read one cursor after the other into lists per document, and then
+// each document is bounded, completed and scored in index order as in
+// segment. With many essential cursors this is cheaper than keeping
+// them in a heap (long questions have about seventy). The partition
+// stays as it was at the start of the window; a rising theta still
+// prunes documents.
+func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint64, firstEss int, theta *float64) error {
+	if ev.acc == nil {
+		ev.acc = accPool.Get().(*accBuf)
+	}
+	a := ev.acc
+	if size := 1 << ev.winShift; len(a.head) < size {
+		a.head = make([]int32, size)
+		for i := range a.head {
+			a.head[i] = -1
+		}
+		a.partial, a.clauses = make([]float64, size), make([]int32, size)
+	}
+	a.entries = a.entries[:0]
+	n := int(w1 - w0)
+	defer func() {
+		for i := range n {
+			a.head[i] = -1
+		}
+	}()
+	for _, ci := range ev.order[firstEss:] {
+		c := &ev.cur[ci]
+		if c.cur < w0 {
+			if err := c.advance(w0); err != nil {
+				return err
+			}
+		}
+		for c.cur < w1 {
+			i := c.cur - w0
+			ds := c.docScore(c.post)
+			if a.head[i] < 0 {
+				a.partial[i], a.clauses[i] = 0, 0
+			}
+			a.entries = append(a.entries, accEntry{ci: int32(ci), next: a.head[i], ds: ds})
+			a.head[i] = int32(len(a.entries) - 1)
+			a.partial[i] += ds * c.qsum
+			a.clauses[i] += int32(len(c.clauses))
+			if err := c.next(); err != nil {
+				return err
+			}
+		}
+	}
+	nc := len(ev.p.clauses)
+	for i := range n {
+		h := a.head[i]
+		if h < 0 {
+			continue
+		}
+		if len(ev.top) == ev.k && (a.partial[i]*slack+ev.prefixUb[firstEss])*float64(min(nc, int(a.clauses[i])+ev.prefixClauses[firstEss])) <= *theta*float64(nc) {
+			continue
+		}
+		ev.epoch++
+		ev.touched = ev.touched[:0]
+		ev.hits = ev.hits[:0]
+		var partial float64
+		for e := h; e >= 0; e = a.entries[e].next {
+			en := &a.entries[e]
+			ev.hit(&ev.cur[en.ci], int(en.ci), en.ds, &partial)
+		}
+		if err := ev.complete(ss, si, w0+uint64(i), firstEss, partial, theta); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // offer puts document d of segment si with score s among the k best
@@ -855,9 +977,11 @@ func (ev *evaluator) pushCursor(h []int, ci int) []int {
 	return h
 }
 
-// hit records that cursor c is on the document being scored.
-func (ev *evaluator) hit(c *cursor, ci int, partial *float64) {
-	c.ds, c.hit = c.docScore(c.post), true
+// hit records that cursor c is on the document being scored, with
+// docScore ds.
+func (ev *evaluator) hit(c *cursor, ci int, ds float64, partial *float64) {
+	c.ds, c.hit = ds, true
+	ev.hits = append(ev.hits, ci)
 	*partial += c.ds * c.qsum
 	for _, cl := range c.clauses {
 		if ev.mark[cl] != ev.epoch {

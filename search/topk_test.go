@@ -110,13 +110,17 @@ func TestTopKMatchesBleveDekamer(t *testing.T) {
 		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 5})
 	}
 	// Blocks of 8 documents (windows of 8, or 32 for long questions):
-	// hundreds of windows, many skipped whole.
+	// hundreds of windows, many skipped whole; every window accumulated,
+	// then every window through the heap.
 	e.blockBits = 3
 	e.maxSats.Clear()
-	defer func() { e.blockBits = 0; e.maxSats.Clear() }()
-	for _, q := range qs {
-		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
-		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10, NoSnippets: true})
+	defer func() { e.blockBits, e.accMin = 0, 0; e.maxSats.Clear() }()
+	for _, accMin := range []int{1, 1 << 20} {
+		e.accMin = accMin
+		for _, q := range qs {
+			sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
+			sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10, NoSnippets: true})
+		}
 	}
 }
 
