@@ -132,13 +132,18 @@ func TestCrawlInterruptResumes(t *testing.T) {
 	h := hits()
 	for i := range n {
 		p := fmt.Sprintf("/p/%d", i)
-		// /p/6 was asked for once when the interrupt came, unanswered.
-		want := 1
+		// /p/6 was being answered when the interrupt came: its answer may
+		// have arrived before the crawl saw the interrupt (then it is
+		// stored and not asked for again) or not (then it is asked for
+		// once more).
 		if i == 6 {
-			want = 2
+			if h[p] != 1 && h[p] != 2 {
+				t.Errorf("%s requested %d times, want 1 or 2", p, h[p])
+			}
+			continue
 		}
-		if h[p] != want {
-			t.Errorf("%s requested %d times, want %d", p, h[p], want)
+		if h[p] != 1 {
+			t.Errorf("%s requested %d times, want 1", p, h[p])
 		}
 	}
 }
