@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"testing"
 )
 
@@ -136,5 +137,44 @@ func TestTopKMatchesBleveCorpus(t *testing.T) {
 		}
 		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
 		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10})
+	}
+}
+
+// TestTopKConcurrent ranks the same questions from several goroutines
+// at once (the bounds cache and the accumulation buffers are shared)
+// and expects the answers of one at a time; run it with -race.
+func TestTopKConcurrent(t *testing.T) {
+	e := testEngine(t)
+	e.blockBits, e.accMin = 1, 1 // many windows, all accumulated
+	defer func() { e.blockBits, e.accMin = 0, 0; e.maxSats.Clear() }()
+	qs := []string{"schulden", "gezin met schulden", "wachtlijst jeugdhulp", "informele mentor", "wat werkt bij LVB", "dialoogtafel casus gezin kind"}
+	want := map[string]string{}
+	for _, q := range qs {
+		r, err := e.Search(context.Background(), Request{Query: q, Limit: 5, NoSnippets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[q] = scores(r)
+	}
+	e.maxSats.Clear()
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(qs))
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range qs {
+				q := qs[(i+g)%len(qs)]
+				r, err := e.Search(context.Background(), Request{Query: q, Limit: 5, NoSnippets: true})
+				if err != nil {
+					errs <- err.Error()
+				} else if got := scores(r); got != want[q] {
+					errs <- fmt.Sprintf("%q: %s, alone %s", q, got, want[q])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
