@@ -13,48 +13,66 @@ const dekamerDir = "../../shared/data/retrieval/dekamer"
 
 // dekamerEngine indexes the dekamer answers from ../shared (skips when
 // absent) and returns the engine and the questions.
-func dekamerEngine(b testing.TB) (*Engine, []EvalQuery) {
-	b.Helper()
-	cf, err := os.Open(filepath.Join(dekamerDir, "corpus.jsonl"))
-	if err != nil {
-		b.Skipf("dekamer data not available: %v", err)
+func dekamerEngine(tb testing.TB) (*Engine, []EvalQuery) {
+	tb.Helper()
+	path := filepath.Join(dekamerDir, "corpus.jsonl")
+	if _, err := os.Stat(path); err != nil {
+		tb.Skipf("dekamer data not available: %v", err)
 	}
-	defer cf.Close()
-	v := Versions{Root: b.TempDir()}
+	return indexJSONL(tb, path, tb.TempDir()), dekamerQuestions(tb)
+}
+
+// indexJSONL builds an index of a BEIR-style corpus file (JSON lines
+// {_id, title, text}) in root and opens it.
+func indexJSONL(tb testing.TB, path, root string) *Engine {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	v := Versions{Root: root}
 	var docs []*corpus.Document
 	vocab := NewVocabulary()
-	if err := ReadJSONL(cf, "corpus", func(d EvalDoc) error {
+	if err := ReadJSONL(f, filepath.Base(path), func(d EvalDoc) error {
 		docs = append(docs, &corpus.Document{ID: string(d.ID), Title: string(d.Title), Body: string(d.Text)})
 		vocab.Add(string(d.Title + " " + d.Text))
 		return nil
 	}); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	bld, err := v.NewBuilder(vocab)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	for _, d := range docs {
 		if err := bld.Add(d); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	if _, err := bld.Commit(context.Background()); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	e, err := v.OpenCurrent()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { e.Close() })
+	tb.Cleanup(func() { e.Close() })
+	return e
+}
+
+// dekamerQuestions reads the dekamer development questions, or skips.
+func dekamerQuestions(tb testing.TB) []EvalQuery {
 	qf, err := os.Open(filepath.Join(dekamerDir, "queries-dev.jsonl"))
 	if err != nil {
-		b.Fatal(err)
+		tb.Skipf("dekamer questions not available: %v", err)
 	}
 	defer qf.Close()
 	var qs []EvalQuery
-	ReadJSONL(qf, "queries", func(q EvalQuery) error { qs = append(qs, q); return nil })
-	return e, qs
+	if err := ReadJSONL(qf, "queries", func(q EvalQuery) error { qs = append(qs, q); return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return qs
 }
 
 func benchSearch(b *testing.B, form string, snippets bool) {

@@ -297,7 +297,16 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 			return &bleve.SearchResult{Total: total, Hits: hits}, nil
 		}
 		if ok {
-			return e.fetch(ctx, top[min(offset, len(top)):], total, marks, fields)
+			page := byScore(top[min(offset, len(top)):])
+			ids, scores := make([]string, len(page)), make([]float64, len(page))
+			for i, d := range page {
+				ids[i], scores[i] = d.id, d.score
+			}
+			hits, err := e.load(ctx, ids, scores, marks, false, fields)
+			if err != nil {
+				return nil, err
+			}
+			return &bleve.SearchResult{Total: total, Hits: hits}, nil
 		}
 	}
 	if !boosted && (explain || marks == nil || !wantsLocations(fields)) {
@@ -316,12 +325,7 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 		for _, h := range sr.Hits {
 			h.Score *= a.factor(h)
 		}
-		sort.SliceStable(sr.Hits, func(i, j int) bool {
-			if sr.Hits[i].Score != sr.Hits[j].Score {
-				return sr.Hits[i].Score > sr.Hits[j].Score
-			}
-			return sr.Hits[i].ID < sr.Hits[j].ID
-		})
+		sortHits(sr.Hits)
 		page = sr.Hits[min(offset, len(sr.Hits)):min(offset+limit, len(sr.Hits))]
 	} else {
 		if sr, err = e.run(ctx, q, limit, offset, false, nil); err != nil {
@@ -329,31 +333,49 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 		}
 		page = sr.Hits
 	}
-	if len(page) == 0 {
-		sr.Hits = nil
-		return sr, nil
-	}
-	ids := make([]string, len(page))
+	ids, scores := make([]string, len(page)), make([]float64, len(page))
 	for i, h := range page {
-		ids[i] = h.ID
+		ids[i], scores[i] = h.ID, h.Score
+	}
+	if sr.Hits, err = e.load(ctx, ids, scores, marks, explain, fields); err != nil {
+		return nil, err
+	}
+	return sr, nil
+}
+
+// load returns the fields of ranked documents (ids with their scores,
+// in order), with the term locations of marks when fields want
+// snippets, by searching those documents again.
+func (e *Engine) load(ctx context.Context, ids []string, scores []float64, marks query.Query, explain bool, fields []string) ([]*search.DocumentMatch, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	full, err := e.run(ctx, restricted(ids, marks), len(ids), 0, explain, fields)
 	if err != nil {
 		return nil, err
 	}
-	by := map[string]*search.DocumentMatch{}
+	by := make(map[string]*search.DocumentMatch, len(full.Hits))
 	for _, h := range full.Hits {
 		by[h.ID] = h
 	}
-	out := make([]*search.DocumentMatch, 0, len(page))
-	for _, h := range page {
-		if f, ok := by[h.ID]; ok {
-			f.Score = h.Score
-			out = append(out, f)
+	out := make([]*search.DocumentMatch, 0, len(ids))
+	for i, id := range ids {
+		if h, ok := by[id]; ok {
+			h.Score = scores[i]
+			out = append(out, h)
 		}
 	}
-	sr.Hits = out
-	return sr, nil
+	return out, nil
+}
+
+// sortHits orders hits by score, equal scores by id.
+func sortHits(hits []*search.DocumentMatch) {
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].ID < hits[j].ID
+	})
 }
 
 // byScore orders a page as run does: by score, equal scores by id.
@@ -365,39 +387,6 @@ func byScore(page []scoredDoc) []scoredDoc {
 		return page[i].id < page[j].id
 	})
 	return page
-}
-
-// fetch loads the fields of a page ranked by topK, with the term
-// locations of marks when the page wants snippets.
-func (e *Engine) fetch(ctx context.Context, page []scoredDoc, total uint64, marks query.Query, fields []string) (*bleve.SearchResult, error) {
-	sr := &bleve.SearchResult{Total: total}
-	if len(page) == 0 {
-		return sr, nil
-	}
-	page = byScore(page)
-	ids := make([]string, len(page))
-	for i, d := range page {
-		ids[i] = d.id
-	}
-	var q query.Query = bleve.NewDocIDQuery(ids)
-	if wantsLocations(fields) {
-		q = restricted(ids, marks)
-	}
-	full, err := e.run(ctx, q, len(ids), 0, false, fields)
-	if err != nil {
-		return nil, err
-	}
-	by := make(map[string]*search.DocumentMatch, len(full.Hits))
-	for _, h := range full.Hits {
-		by[h.ID] = h
-	}
-	for _, d := range page {
-		if h, ok := by[d.id]; ok {
-			h.Score = d.score
-			sr.Hits = append(sr.Hits, h)
-		}
-	}
-	return sr, nil
 }
 
 // factor is the product of the boosts that apply to a hit.

@@ -30,7 +30,7 @@ type Engine struct {
 	dfOnce sync.Once
 	df     map[string]uint64 // term → document frequency (title, intro, body), for long questions
 
-	maxSats   sync.Map // maxSatKey → float64, term bounds for topK
+	maxSats   sync.Map // maxSatKey → *termBounds: topK's term bounds, computed on first use
 	noTopK    bool     // rank with bleve's searchers only (comparisons, tests)
 	blockBits int      // topK's block size (log2); 0: the default
 	accMin    int      // topK accumulates windows from this many essential cursors; 0: the default
@@ -278,12 +278,7 @@ func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, expl
 	// Ties are broken by id so the same question gives the same order.
 	// Sorting by _id inside bleve would load the id of every matching
 	// document; sorting the page costs nothing.
-	sort.SliceStable(sr.Hits, func(i, j int) bool {
-		if sr.Hits[i].Score != sr.Hits[j].Score {
-			return sr.Hits[i].Score > sr.Hits[j].Score
-		}
-		return sr.Hits[i].ID < sr.Hits[j].ID
-	})
+	sortHits(sr.Hits)
 	return sr, nil
 }
 

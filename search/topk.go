@@ -1002,19 +1002,13 @@ func (ev *evaluator) essentialFrom(theta float64) int {
 	return m
 }
 
-func (c *cursor) next() error {
-	p, err := c.it.Next()
-	c.post = p
-	if err != nil || p == nil {
-		c.cur = done
-		return err
-	}
-	c.cur = p.Number()
-	return nil
-}
+// next moves the cursor to its next document.
+func (c *cursor) next() error { return c.land(c.it.Next()) }
 
-func (c *cursor) advance(d uint64) error {
-	p, err := c.it.Advance(d)
+// advance moves the cursor to its first document at or after d.
+func (c *cursor) advance(d uint64) error { return c.land(c.it.Advance(d)) }
+
+func (c *cursor) land(p segment.Posting, err error) error {
 	c.post = p
 	if err != nil || p == nil {
 		c.cur = done
