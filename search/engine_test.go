@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
 	"os"
 	"path/filepath"
 	"sort"
@@ -364,5 +365,100 @@ func TestLateSnippetsKeepRanking(t *testing.T) {
 		if !strings.Contains(h.Snippet, "**") || h.Title == "" || h.Source == "" {
 			t.Errorf("%s: snippet %q, title %q, source %q", h.ID, h.Snippet, h.Title, h.Source)
 		}
+	}
+}
+
+// TestFusedSentences: a full stop or colon without the space after it
+// ("bedroeg.In uw antwoord") no longer glues two words into one term;
+// domain names, times and lower-case abbreviations stay whole, and byte
+// offsets still point into the text as written.
+func TestFusedSentences(t *testing.T) {
+	e := testEngine(t)
+	for _, c := range []struct{ in, want string }{
+		{"bedroeg.Daarnaast", termsOf(e.analyze("bedroeg Daarnaast"))},
+		{"gezinnen:Schulden", termsOf(e.analyze("gezinnen Schulden"))},
+		{"om 12:00 uur", termsOf(e.analyze("om 12:00 uur"))},
+	} {
+		if got := termsOf(e.analyze(c.in)); got != c.want {
+			t.Errorf("%q → %q, want %q", c.in, got, c.want)
+		}
+	}
+	text := "Het plan werkte.Daarna kwam één gezin."
+	found := false
+	for _, tok := range e.analyze(text) {
+		if string(tok.Term) == "daarna" {
+			found = true
+			if w := text[tok.Start:tok.End]; w != "Daarna" {
+				t.Errorf("term %q at %d:%d points at %q", tok.Term, tok.Start, tok.End, w)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no term daarna in %q: %s", text, termsOf(e.analyze(text)))
+	}
+	for _, one := range []string{"mypension.be", "z.b.v."} {
+		if n := len(e.analyze(one)); n != 1 {
+			t.Errorf("%q gave %d terms, want it kept as one", one, n)
+		}
+	}
+	if got := string(unfuseSentences([]byte("a.B"))); got != "a B" {
+		t.Errorf("unfuse a.B = %q", got)
+	}
+	if got := string(unfuseSentences([]byte("é.É"))); got != "é É" {
+		t.Errorf("unfuse é.É = %q", got)
+	}
+	for _, s := range []string{"", ".", "a.", ".B", "1.B", "a.b", "a..B", "\xff.B"} {
+		if got := string(unfuseSentences([]byte(s))); got != s {
+			t.Errorf("unfuse %q = %q, want it unchanged", s, got)
+		}
+	}
+}
+
+// TestLongQuestionExactWords: a long question also searches its rarest
+// words unstemmed, so the document using the question's own word form
+// ranks above one that only shares the stem.
+func TestLongQuestionExactWords(t *testing.T) {
+	e := testEngine(t)
+	var words []string
+	for i := 0; i < 40; i++ {
+		words = append(words, fmt.Sprintf("woord%d", i))
+	}
+	topic := strings.Join(words, " ") + " wachtlijstjes gezinnen"
+	if e.rareTerms(topic) == nil {
+		t.Fatal("topic is not a long question")
+	}
+	var fields []string
+	for _, q := range e.exactTerms(topic) {
+		tq := q.(*query.TermQuery)
+		fields = append(fields, tq.FieldVal+":"+tq.Term)
+	}
+	sort.Strings(fields)
+	want := []string{"body_exact:gezinnen", "title_exact:gezinnen"}
+	if strings.Join(fields, " ") != strings.Join(want, " ") {
+		t.Errorf("exact terms %v, want %v (words the index lacks are left out)", fields, want)
+	}
+	e.opt.ExactBoost = 0
+	r0, err := e.Search(context.Background(), Request{Query: topic, Long: true, Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.opt.ExactBoost = DefaultOptions().ExactBoost
+	r1, err := e.Search(context.Background(), Request{Query: topic, Long: true, Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a says "gezinnen" as the question does, b only "gezin".
+	ratio := func(r *Result) float64 {
+		s := map[string]float64{}
+		for _, h := range r.Hits {
+			s[h.ID] = h.Score
+		}
+		if s["a"] == 0 || s["b"] == 0 {
+			t.Fatalf("a or b missing: %v", ids(r))
+		}
+		return s["a"] / s["b"]
+	}
+	if r0, r1 := ratio(r0), ratio(r1); r1 < 2*r0 {
+		t.Errorf("score of a over b: %.2f with exact words, %.2f without; want at least twice", r1, r0)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -66,7 +65,7 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 		}
 		if err := m.AddCustomAnalyzer(compoundAnalyzerName, map[string]any{
 			"type":      custom.Name,
-			"tokenizer": unicode.Name,
+			"tokenizer": wordsTokenizerName,
 			"token_filters": []string{lowercase.Name, apostropheFilterName, nl.StopName,
 				"watwerkt_compounds", dutchStemFilterName},
 		}); err != nil {
@@ -125,7 +124,7 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 
 	if err := m.AddCustomAnalyzer(exactAnalyzerName, map[string]any{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
+		"tokenizer":     wordsTokenizerName,
 		"token_filters": []string{lowercase.Name, apostropheFilterName, nl.StopName},
 	}); err != nil {
 		panic(err)
