@@ -30,7 +30,7 @@ type Engine struct {
 	dfOnce      sync.Once
 	df          map[string]uint64 // term → document frequency (title, intro, body), for long questions
 	exactDFOnce sync.Once
-	exactDF     map[string]uint64 // the same for the unstemmed copies
+	exactDF     map[string]uint64 // the same for the unstemmed body (Options.LongExact)
 
 	maxSats   sync.Map // maxSatKey → *termBounds: topK's term bounds, computed on first use
 	noTopK    bool     // rank with bleve's searchers only (comparisons, tests)
@@ -347,7 +347,7 @@ func (e *Engine) docFreqs() map[string]uint64 {
 
 // exactFreqs loads the unstemmed copies' document frequencies once.
 func (e *Engine) exactFreqs() map[string]uint64 {
-	e.exactDFOnce.Do(func() { e.exactDF = e.fieldFreqs(fTitleExact, fBodyExact) })
+	e.exactDFOnce.Do(func() { e.exactDF = e.fieldFreqs(fBodyExact) })
 	return e.exactDF
 }
 
@@ -408,7 +408,7 @@ func (e *Engine) buildQuery(q Question, fuzziness int) query.Query {
 func (e *Engine) buildQueryRare(q Question, fuzziness int, rare map[string]int) query.Query {
 	if rare != nil {
 		should := e.termsQuery(rare).Disjuncts
-		if e.opt.ExactBoost > 0 && fuzziness == 0 {
+		if e.opt.ExactBoost > 0 && e.opt.LongExact > 0 && fuzziness == 0 {
 			should = append(should, e.exactTerms(q.Topic)...)
 		}
 		return e.filtered(q, bleve.NewDisjunctionQuery(should...))
@@ -505,18 +505,16 @@ func (e *Engine) termsQuery(terms map[string]int) *query.DisjunctionQuery {
 	return bleve.NewDisjunctionQuery(should...)
 }
 
-// longExactTerms is how many of a long question's words, the rarest,
-// are also searched unstemmed: all of them measured +0.005 MRR@10 on
-// long dekamer questions for 70% more time, the rarest 50 +0.006 for
-// 25% (docs/search-quality.md).
-const longExactTerms = 50
-
-// exactTerms searches the longExactTerms rarest unstemmed words of a
-// long question in the exact copies of title and body, with
-// Options.ExactBoost, as the match queries of a short question do.
+// exactTerms searches the Options.LongExact rarest unstemmed words of a
+// long question in the exact copy of the body, with Options.ExactBoost,
+// as the match queries of a short question do. Off by default: on long
+// dekamer questions the rarest 50 add +0.006 MRR@10 (0.691 → 0.697,
+// the title copy adds nothing) but cost 50% more time at 100k passages
+// (p50 26 → 40 ms), more than the block-max evaluation can skip
+// (docs/search-quality.md).
 func (e *Engine) exactTerms(topic string) []query.Query {
 	an := e.idx.Mapping().AnalyzerNamed(exactAnalyzerName)
-	if an == nil { // an index built before the exact fields
+	if an == nil || e.opt.LongExact <= 0 { // an index built before the exact fields
 		return nil
 	}
 	count := map[string]int{}
@@ -535,19 +533,19 @@ func (e *Engine) exactTerms(topic string) []query.Query {
 		return words[i] < words[j]
 	})
 	var out []query.Query
-	for _, w := range words[:min(len(words), longExactTerms)] {
+	kept := 0
+	for _, w := range words {
+		if kept == int(e.opt.LongExact) {
+			break
+		}
 		if df[w] == 0 {
 			continue // matches nothing
 		}
-		for _, f := range []struct {
-			field string
-			boost float64
-		}{{fTitleExact, e.opt.TitleBoost}, {fBodyExact, e.opt.BodyBoost}} {
-			tq := bleve.NewTermQuery(w)
-			tq.SetField(f.field)
-			tq.SetBoost(e.opt.ExactBoost * f.boost * float64(count[w]))
-			out = append(out, tq)
-		}
+		kept++
+		tq := bleve.NewTermQuery(w)
+		tq.SetField(fBodyExact)
+		tq.SetBoost(e.opt.ExactBoost * e.opt.BodyBoost * float64(count[w]))
+		out = append(out, tq)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -23,6 +24,9 @@ type Options struct {
 	// SynonymWeight scales the weight of synonym and acronym expansions;
 	// 0 turns expansion off.
 	SynonymWeight float64
+	// LongExact is how many of a long question's rarest words are also
+	// searched unstemmed (with ExactBoost); 0, the default, turns it off.
+	LongExact float64
 }
 
 // DefaultOptions are the settings measured best on the development data.
@@ -85,14 +89,19 @@ func (o *Options) Set(kv string) error {
 		return num(&o.ExactBoost)
 	case "synonyms":
 		return num(&o.SynonymWeight)
+	case "longexact":
+		if err := num(&o.LongExact); err != nil {
+			return err
+		}
+		o.LongExact = math.Floor(o.LongExact)
 	default:
-		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms)", k)
+		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms, longexact)", k)
 	}
 	return nil
 }
 
 // String lists the options as name=value pairs.
 func (o Options) String() string {
-	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g exact=%g synonyms=%g",
-		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.ExactBoost, o.SynonymWeight)
+	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g exact=%g synonyms=%g longexact=%g",
+		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.ExactBoost, o.SynonymWeight, o.LongExact)
 }
