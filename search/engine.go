@@ -32,10 +32,10 @@ type Engine struct {
 	exactDFOnce sync.Once
 	exactDF     map[string]uint64 // the same for the unstemmed body (Options.LongExact)
 
-	maxSats   sync.Map // maxSatKey → *termBounds: topK's term bounds, computed on first use
-	noTopK    bool     // rank with bleve's searchers only (comparisons, tests)
-	blockBits int      // topK's block size (log2); 0: the default
-	accMin    int      // topK accumulates windows from this many essential cursors; 0: the default
+	maxSats   boundsCache // topK's term bounds, computed on first use
+	noTopK    bool        // rank with bleve's searchers only (comparisons, tests)
+	blockBits int         // topK's block size (log2); 0: the default
+	accMin    int         // topK accumulates windows from this many essential cursors; 0: the default
 }
 
 // Request is one search.

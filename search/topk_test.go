@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"testing"
 )
@@ -114,8 +115,8 @@ func TestTopKMatchesBleveDekamer(t *testing.T) {
 	// hundreds of windows, many skipped whole; every window accumulated,
 	// then every window through the heap.
 	e.blockBits = 3
-	e.maxSats.Clear()
-	defer func() { e.blockBits, e.accMin = 0, 0; e.maxSats.Clear() }()
+	e.maxSats.clear()
+	defer func() { e.blockBits, e.accMin = 0, 0; e.maxSats.clear() }()
 	for _, accMin := range []int{1, 1 << 20} {
 		e.accMin = accMin
 		for _, q := range qs {
@@ -146,7 +147,7 @@ func TestTopKMatchesBleveCorpus(t *testing.T) {
 func TestTopKConcurrent(t *testing.T) {
 	e := testEngine(t)
 	e.blockBits, e.accMin = 1, 1 // many windows, all accumulated
-	defer func() { e.blockBits, e.accMin = 0, 0; e.maxSats.Clear() }()
+	defer func() { e.blockBits, e.accMin = 0, 0; e.maxSats.clear() }()
 	qs := []string{"schulden", "gezin met schulden", "wachtlijst jeugdhulp", "informele mentor", "wat werkt bij LVB", "dialoogtafel casus gezin kind"}
 	want := map[string]string{}
 	for _, q := range qs {
@@ -156,7 +157,7 @@ func TestTopKConcurrent(t *testing.T) {
 		}
 		want[q] = scores(r)
 	}
-	e.maxSats.Clear()
+	e.maxSats.clear()
 	var wg sync.WaitGroup
 	errs := make(chan string, 8*len(qs))
 	for g := range 8 {
@@ -176,5 +177,43 @@ func TestTopKConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestQuantizeBounds: a quantised block bound is never below the bound
+// it stands for and at most one step above it; empty blocks stay 0.
+func TestQuantizeBounds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		bounds := make([]float64, 64)
+		var top float64
+		for i := range bounds {
+			if rng.IntN(4) > 0 {
+				bounds[i] = rng.Float64() * math.Pow(10, float64(rng.IntN(6)-3))
+			}
+			top = max(top, bounds[i])
+		}
+		if top == 0 {
+			continue
+		}
+		step := top / 255 * slack
+		for i, q := range quantize(bounds, step) {
+			v := float64(q) * step
+			if v < bounds[i] || v > bounds[i]+step*(1+1e-9) || (bounds[i] == 0) != (q == 0) {
+				t.Fatalf("bound %g became %d × %g = %g", bounds[i], q, step, v)
+			}
+		}
+	}
+	c := &boundsCache{}
+	c.put(maxSatKey{"body", "gezin"}, &termBounds{max: 0.7})
+	c.put(maxSatKey{"body", "jeugd"}, &termBounds{max: 0.9, blocks: [][]uint8{{1, 255}}, step: 0.9 / 255})
+	if tb, ok := c.get(maxSatKey{"body", "gezin"}); !ok || tb.max < 0.7 || tb.max > 0.7000001 || tb.blocks != nil {
+		t.Errorf("rare term bound %+v, %v", tb, ok)
+	}
+	if tb, ok := c.get(maxSatKey{"body", "jeugd"}); !ok || len(tb.blocks) != 1 {
+		t.Errorf("blocked term bound %+v, %v", tb, ok)
+	}
+	if _, ok := c.get(maxSatKey{"title", "gezin"}); ok {
+		t.Error("a term of another field found")
 	}
 }
