@@ -110,11 +110,18 @@ func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[s
 	var spans [][2]int
 	distinct := map[string]bool{}
 	start := -1
-	// Most words can be ruled out by their first letter alone.
+	// Most words can be ruled out by their first letter alone; the
+	// others are compared with the terms of their first letter, from
+	// slices (a long question has 200 terms, and ranging over a map per
+	// word was most of the snippet time).
 	var first [256]bool
+	var byFirst [256][]string
+	all := make([]string, 0, len(terms))
 	for t := range terms {
 		if t != "" {
 			first[t[0]] = true
+			byFirst[t[0]] = append(byFirst[t[0]], t)
+			all = append(all, t)
 		}
 	}
 	compounds := e.analyzerName == compoundAnalyzerName
@@ -138,10 +145,19 @@ func (e *Engine) matchSpans(text string, terms map[string]bool) ([][2]int, map[s
 		// A word can match when it starts with a query stem, or, for a
 		// compound, contains one (its second part).
 		candidate := false
-		for t := range terms {
-			if strings.HasPrefix(lw, t) || (long && strings.Contains(lw, t)) {
-				candidate = true
-				break
+		if long {
+			for _, t := range all {
+				if strings.Contains(lw, t) {
+					candidate = true
+					break
+				}
+			}
+		} else if lw != "" {
+			for _, t := range byFirst[lw[0]] {
+				if strings.HasPrefix(lw, t) {
+					candidate = true
+					break
+				}
 			}
 		}
 		if !candidate {
