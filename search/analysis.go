@@ -165,7 +165,8 @@ type wordsTokenizer struct{ inner analysis.Tokenizer }
 // Tokenize replaces a full stop or colon between a letter and an upper
 // case letter by a space before splitting: byte offsets stay those of
 // the input, so term locations still cut snippets from the stored text.
-// "mypension.be", "art.5" and "12:00" are left alone.
+// "mypension.be" and "z.b.v." stay one word; digits ("art.5", "12:00")
+// are not touched here.
 func (w wordsTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	return w.inner.Tokenize(unfuseSentences(input))
 }

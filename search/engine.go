@@ -513,8 +513,11 @@ func (e *Engine) termsQuery(terms map[string]int) *query.DisjunctionQuery {
 // (p50 26 → 40 ms), more than the block-max evaluation can skip
 // (docs/search-quality.md).
 func (e *Engine) exactTerms(topic string) []query.Query {
+	if e.opt.LongExact <= 0 {
+		return nil
+	}
 	an := e.idx.Mapping().AnalyzerNamed(exactAnalyzerName)
-	if an == nil || e.opt.LongExact <= 0 { // an index built before the exact fields
+	if an == nil { // an index built before the exact fields
 		return nil
 	}
 	count := map[string]int{}

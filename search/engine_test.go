@@ -466,3 +466,29 @@ func TestLongQuestionExactWords(t *testing.T) {
 		t.Errorf("score of a over b: %.2f with exact words, %.2f without; want at least 1.5 times", r1, r0)
 	}
 }
+
+// TestOptionsSet: every option parses, bad values are refused with the
+// option's name, and longexact is a whole number no larger than the
+// terms a long question is searched with.
+func TestOptionsSet(t *testing.T) {
+	o := DefaultOptions()
+	for _, kv := range []string{"title=1.5", "exact=0", "longexact=50.7", "decompound=false", "analyzer=nl", "scoring=tfidf"} {
+		if err := o.Set(kv); err != nil {
+			t.Errorf("Set(%q): %v", kv, err)
+		}
+	}
+	if o.TitleBoost != 1.5 || o.ExactBoost != 0 || o.LongExact != 50 || o.Decompound || o.Analyzer != "nl" || o.Scoring != "tfidf" {
+		t.Errorf("options after Set: %s", o)
+	}
+	if err := o.Set("longexact=1e300"); err != nil || o.LongExact != maxQueryTerms {
+		t.Errorf("longexact=1e300: %v, %g; want %d", err, o.LongExact, maxQueryTerms)
+	}
+	for _, kv := range []string{"longexact=-1", "longexact=veel", "title", "kleur=rood", "scoring=bm26"} {
+		if err := o.Set(kv); err == nil {
+			t.Errorf("Set(%q) accepted", kv)
+		}
+	}
+	if !strings.Contains(o.String(), "longexact=200") {
+		t.Errorf("String() = %q", o.String())
+	}
+}

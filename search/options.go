@@ -93,7 +93,7 @@ func (o *Options) Set(kv string) error {
 		if err := num(&o.LongExact); err != nil {
 			return err
 		}
-		o.LongExact = math.Floor(o.LongExact)
+		o.LongExact = math.Floor(min(o.LongExact, maxQueryTerms))
 	default:
 		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms, longexact)", k)
 	}

@@ -567,8 +567,8 @@ func up32(v float64) float32 {
 // index, reading its postings once per index version.
 // Most terms a question asks for are too rare for block bounds; they are
 // cached as their largest saturation alone (rounded up to a float32),
-// which keeps the cache of the 60,000 field-terms the dekamer questions
-// touch on 100k passages at 13 MB instead of 22 MB of termBounds.
+// and block bounds are bytes: after all dekamer questions on 100k
+// passages (60,000 field-terms) the cache holds 8 MB instead of 22 MB.
 func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg float64) (*termBounds, error) {
 	key := maxSatKey{field, term}
 	if tb, ok := e.maxSats.get(key); ok {
