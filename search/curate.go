@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -267,7 +268,7 @@ func (e *Engine) pinned(ctx context.Context, ids []string, q Question, main quer
 // a short question but doubles the time of a long one (dekamer long
 // questions p50 14.3 ms in one query; short ones 0.71 ms in one, 0.81
 // ms in two).
-func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
+func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, long bool, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {
 	boosted := len(a.boosts) > 0 && offset < rerankWindow
 	if !boosted && !explain {
 		if marks == nil {
@@ -276,7 +277,7 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 		var page []scoredDoc
 		var hits []*search.DocumentMatch
 		loaded := false
-		top, total, ok, err := e.topK(ctx, q, offset+limit, func(snap *scorch.IndexSnapshot, top []scoredDoc) error {
+		top, total, ok, err := e.topK(ctx, q, offset+limit, long, func(snap *scorch.IndexSnapshot, top []scoredDoc) error {
 			page = byScore(top[min(offset, len(top)):])
 			locs := wantsLocations(fields)
 			var terms []*pageTerm
@@ -307,6 +308,14 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 				return nil, err
 			}
 			return &bleve.SearchResult{Total: total, Hits: hits}, nil
+		}
+	}
+	if boosted || explain {
+		// Ranked as above (the same scores as without an explanation or
+		// a boost), then boosted and loaded with bleve's explanation.
+		sr, ok, err := e.rankedSlow(ctx, a, q, marks, long, boosted, limit, offset, explain, fields)
+		if err != nil || ok {
+			return sr, err
 		}
 	}
 	if !boosted && (explain || marks == nil || !wantsLocations(fields)) {
@@ -341,6 +350,65 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 		return nil, err
 	}
 	return sr, nil
+}
+
+// rankedSlow is ranked for a search with source or type boosts or an
+// explanation: topK ranks the boosts' window (or the page), boosts
+// reorder it, and the page is loaded by searching its documents again.
+// ok is false when topK cannot rank q.
+func (e *Engine) rankedSlow(ctx context.Context, a *applied, q, marks query.Query, long, boosted bool, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, bool, error) {
+	k := offset + limit
+	if boosted {
+		k = max(k, rerankWindow)
+	}
+	var window []*search.DocumentMatch
+	top, total, ok, err := e.topK(ctx, q, k, long, func(snap *scorch.IndexSnapshot, top []scoredDoc) error {
+		if !boosted {
+			return nil
+		}
+		hits, loaded, err := loadPage(snap, top, []string{fSource, fType}, false, nil)
+		if err == nil && !loaded {
+			err = errors.New("search: source or type is not stored as text")
+		}
+		window = hits
+		return err
+	})
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	parts := map[string]scoredDoc{}
+	for _, d := range top {
+		parts[d.id] = d
+	}
+	if boosted {
+		for _, h := range window {
+			h.Score *= a.factor(h)
+		}
+	} else {
+		window = make([]*search.DocumentMatch, len(top))
+		for i, d := range top {
+			window[i] = &search.DocumentMatch{ID: d.id, Score: d.score}
+		}
+	}
+	sortHits(window)
+	page := window[min(offset, len(window)):min(offset+limit, len(window))]
+	ids, scores := make([]string, len(page)), make([]float64, len(page))
+	for i, h := range page {
+		ids[i], scores[i] = h.ID, h.Score
+	}
+	if marks == nil || explain {
+		marks = q
+	}
+	hits, err := e.load(ctx, ids, scores, marks, explain, fields)
+	if err != nil {
+		return nil, true, err
+	}
+	if explain {
+		for _, h := range hits {
+			h.Expl = e.explainParts(parts[h.ID], h.Score, h.Expl)
+		}
+	}
+	return &bleve.SearchResult{Total: total, Hits: hits}, true, nil
 }
 
 // load returns the fields of ranked documents (ids with their scores,

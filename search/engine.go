@@ -34,6 +34,7 @@ type Engine struct {
 
 	maxSats   boundsCache // topK's term bounds, computed on first use
 	noTopK    bool        // rank with bleve's searchers only (comparisons, tests)
+	noPrune   bool        // topK scores every matching document (tests)
 	blockBits int         // topK's block size (log2); 0: the default
 	accMin    int         // topK accumulates windows from this many essential cursors; 0: the default
 }
@@ -201,7 +202,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	if len(q.Terms) > lateTextTerms {
 		marks = e.markQuery(rare, main)
 	}
-	sr, err := e.ranked(ctx, tun, main, marks, mainLimit, mainOffset, req.Explain, fields)
+	sr, err := e.ranked(ctx, tun, main, marks, req.Long, mainLimit, mainOffset, req.Explain, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		if marks != nil {
 			marks = fuzzy
 		}
-		if sr, err = e.ranked(ctx, tun, fuzzy, marks, limit, offset, req.Explain, fields); err != nil {
+		if sr, err = e.ranked(ctx, tun, fuzzy, marks, req.Long, limit, offset, req.Explain, fields); err != nil {
 			return nil, err
 		}
 		res.Fuzzy = sr.Total > 0

@@ -27,6 +27,17 @@ type Options struct {
 	// LongExact is how many of a long question's rarest words are also
 	// searched unstemmed (with ExactBoost); 0, the default, turns it off.
 	LongExact float64
+	// How short questions (those searched as match queries, up to
+	// maxTopicTerms distinct terms) are scored; long questions keep
+	// bleve's BM25 (docs/search-quality.md has the measurements):
+	// RawTF saturates the term frequency itself, as BM25 is usually
+	// defined, instead of its square root as bleve does; CoordPower is
+	// the exponent of the share of the question's clauses a document
+	// matches (bleve: 1); Coverage the exponent of the idf-weighted share
+	// of the question's own words it contains in any field (0: off).
+	RawTF      bool
+	CoordPower float64
+	Coverage   float64
 }
 
 // DefaultOptions are the settings measured best on the development data.
@@ -41,11 +52,14 @@ func DefaultOptions() Options {
 		ExactBoost:    0.25,
 		Decompound:    true,
 		SynonymWeight: 1.0,
+		RawTF:         true,
+		CoordPower:    0.5,
+		Coverage:      0.5,
 	}
 }
 
-// Set changes one option from "name=value" (analyzer, scoring, title,
-// intro, body, phrase).
+// Set changes one option from "name=value" (the names are listed in
+// the error for an unknown one).
 func (o *Options) Set(kv string) error {
 	k, v, ok := strings.Cut(kv, "=")
 	if !ok {
@@ -89,19 +103,32 @@ func (o *Options) Set(kv string) error {
 		return num(&o.ExactBoost)
 	case "synonyms":
 		return num(&o.SynonymWeight)
+	case "tf":
+		if v != "raw" && v != "sqrt" {
+			return fmt.Errorf("option tf: %q is not raw or sqrt", v)
+		}
+		o.RawTF = v == "raw"
+	case "coord":
+		return num(&o.CoordPower)
+	case "coverage":
+		return num(&o.Coverage)
 	case "longexact":
 		if err := num(&o.LongExact); err != nil {
 			return err
 		}
 		o.LongExact = math.Floor(min(o.LongExact, maxQueryTerms))
 	default:
-		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms, longexact)", k)
+		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms, longexact, tf, coord, coverage)", k)
 	}
 	return nil
 }
 
 // String lists the options as name=value pairs.
 func (o Options) String() string {
-	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g exact=%g synonyms=%g longexact=%g",
-		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.ExactBoost, o.SynonymWeight, o.LongExact)
+	tf := "sqrt"
+	if o.RawTF {
+		tf = "raw"
+	}
+	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g exact=%g synonyms=%g longexact=%g tf=%s coord=%g coverage=%g",
+		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.ExactBoost, o.SynonymWeight, o.LongExact, tf, o.CoordPower, o.Coverage)
 }

@@ -25,6 +25,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -54,14 +55,24 @@ type planLeaf struct {
 type planClause struct {
 	leaves []int
 	phrase [][]int
+	// own is set for the clauses that search the question's own words
+	// (not a synonym's)
+	own bool
 }
 
 // A plan is a query the top-k evaluator can rank.
 type plan struct {
 	clauses []planClause
 	leaves  []planLeaf
-	exclude []string // document ids never returned
+	exclude []string     // document ids never returned
+	filters []planFilter // terms every document returned has
+	// match is set for a question searched as match queries (a short
+	// one), which is scored with the Options for short questions.
+	match bool
 }
+
+// A planFilter is a term a document must have in a keyword field.
+type planFilter struct{ field, term string }
 
 // compile turns the engine's query into a plan, or says it cannot.
 func (e *Engine) compile(q query.Query) (*plan, bool) {
@@ -90,11 +101,35 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 		}
 		q = must.Conjuncts[0]
 	}
+	// filtered(): the question and the filters' terms. bleve adds the
+	// filter terms' scores to every document; they do not change the
+	// order and are left out here.
+	if c, ok := q.(*query.ConjunctionQuery); ok {
+		if len(c.Conjuncts) < 2 {
+			return nil, false
+		}
+		for _, f := range c.Conjuncts[1:] {
+			t, ok := f.(*query.TermQuery)
+			if !ok || t.FieldVal == "" {
+				return nil, false
+			}
+			p.filters = append(p.filters, planFilter{field: t.FieldVal, term: t.Term})
+		}
+		q = c.Conjuncts[0]
+	}
 	top, ok := q.(*query.DisjunctionQuery)
 	if !ok || top.Min > 1 {
 		return nil, false
 	}
 	m := e.idx.Mapping()
+	own := "" // the first match query's text is the question's
+	for _, d := range top.Disjuncts {
+		if mq, ok := d.(*query.MatchQuery); ok {
+			own = mq.Match
+			break
+		}
+	}
+	p.match = own != ""
 	for _, d := range top.Disjuncts {
 		ci := len(p.clauses)
 		switch d := d.(type) {
@@ -109,7 +144,7 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 			if !ok {
 				return nil, false
 			}
-			var c planClause
+			c := planClause{own: d.Match == own}
 			for _, t := range tokens {
 				c.leaves = append(c.leaves, len(p.leaves))
 				p.leaves = append(p.leaves, planLeaf{field: d.FieldVal, term: string(t.Term), boost: d.BoostVal.Value(), clause: ci, slot: -1})
@@ -123,7 +158,7 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 			if !ok {
 				return nil, false
 			}
-			var c planClause
+			c := planClause{own: d.MatchPhrase == own}
 			for slot, terms := range phraseSlots(tokens) {
 				var at []int
 				for _, t := range terms {
@@ -174,6 +209,12 @@ type scoredDoc struct {
 	id    string
 	score float64
 	key   uint64 // segment and document number: bleve's order among equal scores
+	// how the score was made, for explanations: with the options for
+	// short questions, the clauses matched (of clauses) and the share
+	// of the question's words
+	short            bool
+	matched, clauses int32
+	cover            float64
 }
 
 // topK ranks the plan of q and returns the best k documents, best first
@@ -182,7 +223,11 @@ type scoredDoc struct {
 //
 // load, when not nil, is called with the ranking while the index
 // snapshot it came from is still open.
-func (e *Engine) topK(ctx context.Context, q query.Query, k int, load func(*scorch.IndexSnapshot, []scoredDoc) error) (docs []scoredDoc, total uint64, ok bool, err error) {
+//
+// A long question (Request.Long: a question with its explanation) is
+// scored with bleve's BM25 even where it is searched as match queries;
+// the Options for short questions cost it MRR@10 (docs/search-quality.md).
+func (e *Engine) topK(ctx context.Context, q query.Query, k int, long bool, load func(*scorch.IndexSnapshot, []scoredDoc) error) (docs []scoredDoc, total uint64, ok bool, err error) {
 	if e.noTopK || e.opt.Scoring != "bm25" {
 		return nil, 0, false, nil
 	}
@@ -190,6 +235,7 @@ func (e *Engine) topK(ctx context.Context, q query.Query, k int, load func(*scor
 	if !ok {
 		return nil, 0, false, nil
 	}
+	p.match = p.match && !long
 	adv, err := e.idx.Advanced()
 	if err != nil {
 		return nil, 0, false, nil
@@ -230,6 +276,7 @@ type cursor struct {
 	ub          float64 // the most they add to a document's raw score in the window
 	clauses     []int   // the distinct clauses of its leaves
 	phrase      bool    // some phrase needs the term's positions
+	rawTF       bool    // saturate the frequency, not its square root
 	// in the current segment
 	pl      segment.PostingsList
 	blocks  []uint8 // block bounds in this segment (in units of bounds.step), or nil
@@ -276,6 +323,26 @@ type evaluator struct {
 	accMin       int   // accumulate windows with this many essential cursors
 	acc          *accBuf
 	top          docHeap
+	// Scoring (see Options): coordF[m] is the factor of a document that
+	// matches m clauses, (m/clauses)^power; with coverPow > 0 the score
+	// is also multiplied by the share of the question's own words the
+	// document has (units, weighted by idf) to the power coverPow.
+	coordPow float64
+	coordF   []float64
+	coverPow float64
+	units    []coverUnit
+	unitSum  float64
+	noPrune  bool // score every matching document (tests)
+	// the last document scored: clauses matched, coverage
+	matched int
+	cover   float64
+}
+
+// A coverUnit is one of the question's own words: the cursors that read
+// it (in any field) and its weight.
+type coverUnit struct {
+	cursors []int
+	w       float64
 }
 
 // maxSatKey names a cached term bound: the largest BM25 saturation
@@ -292,7 +359,11 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		return nil, err
 	}
 	ev := &evaluator{e: e, p: p, snap: snap, k: k, leafOf: make([]int, len(p.leaves)), qw: make([]float64, len(p.leaves)),
-		mark: make([]uint32, len(p.clauses))}
+		mark: make([]uint32, len(p.clauses)), coordPow: 1, noPrune: e.noPrune}
+	rawTF := false
+	if p.match {
+		rawTF, ev.coordPow, ev.coverPow = e.opt.RawTF, e.opt.CoordPower, e.opt.Coverage
+	}
 	segs := snap.Segments()
 	byTerm := map[maxSatKey]int{}
 	avg := map[string]float64{}
@@ -302,7 +373,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		if !ok {
 			ci = len(ev.cur)
 			byTerm[key] = ci
-			c := cursor{field: pl.field, term: pl.term}
+			c := cursor{field: pl.field, term: pl.term, rawTF: rawTF}
 			a, ok := avg[pl.field]
 			if !ok {
 				card, err := snap.FieldCardinality(pl.field)
@@ -355,7 +426,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 	ev.leafUnit, ev.leafUb = make([]float64, nl), make([]float64, nl)
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
-		if c.bounds, err = e.bounds(segs, c.field, c.term, c.avg); err != nil {
+		if c.bounds, err = e.bounds(segs, c.field, c.term, c.avg, c.rawTF); err != nil {
 			return nil, err
 		}
 		for _, li := range c.leaves {
@@ -379,6 +450,39 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 	ev.prefixUb, ev.prefixClauses, ev.prefixBound = make([]float64, n+1), make([]int, n+1), make([]float64, n+1)
 	ev.inSet = make([]bool, nl)
 	ev.sumUb, ev.contr, ev.covered, ev.clauseSeen = make([]float64, nc), make([]float64, nc), make([]int, nc), make([]bool, nc)
+	ev.coordF = make([]float64, nc+1)
+	for m := range ev.coordF {
+		ev.coordF[m] = math.Pow(float64(m)/float64(nc), ev.coordPow)
+	}
+	if ev.coverPow > 0 {
+		// The question's own words, in the fields and copies (stemmed or
+		// not) that its clauses search: one unit per distinct term,
+		// weighted by its smallest idf (that of the field where
+		// it is most common: titles are short, so a word's idf there
+		// says more about titles than about the word).
+		byTerm := map[string]int{}
+		for li, pl := range p.leaves {
+			if pl.slot >= 0 || !p.clauses[pl.clause].own {
+				continue
+			}
+			ui, ok := byTerm[pl.term]
+			if !ok {
+				ui = len(ev.units)
+				byTerm[pl.term] = ui
+				ev.units = append(ev.units, coverUnit{})
+			}
+			u := &ev.units[ui]
+			if ci := ev.leafOf[li]; !slices.Contains(u.cursors, ci) {
+				if len(u.cursors) == 0 || ev.cur[ci].idf < u.w {
+					u.w = ev.cur[ci].idf
+				}
+				u.cursors = append(u.cursors, ci)
+			}
+		}
+		for _, u := range ev.units {
+			ev.unitSum += u.w
+		}
+	}
 	return ev, nil
 }
 
@@ -461,7 +565,7 @@ func (ev *evaluator) prefixBounds() {
 			contr[cl] = v
 		}
 		ev.prefixClauses[i+1] = clauses
-		ev.prefixBound[i+1] = max(0, total) * float64(matchable) / float64(nc) * slack
+		ev.prefixBound[i+1] = max(0, total) * ev.coordF[min(matchable, nc)] * slack
 	}
 }
 
@@ -488,7 +592,9 @@ func phraseCovered(c *planClause, inSet []bool) bool {
 func (c *cursor) docScore(p segment.Posting) float64 {
 	freq := p.Frequency()
 	var tf float64
-	if freq < 64 {
+	if c.rawTF && c.avg > 0 {
+		tf = float64(freq)
+	} else if freq < 64 {
 		tf = sqrtCache[freq]
 	} else {
 		tf = math.Sqrt(float64(freq))
@@ -569,8 +675,11 @@ func up32(v float64) float32 {
 // cached as their largest saturation alone (rounded up to a float32),
 // and block bounds are bytes: after all dekamer questions on 100k
 // passages (60,000 field-terms) the cache holds 8 MB instead of 22 MB.
-func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg float64) (*termBounds, error) {
+func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg float64, rawTF bool) (*termBounds, error) {
 	key := maxSatKey{field, term}
+	if rawTF && avg > 0 {
+		key.field += rawTFKey
+	}
 	if tb, ok := e.maxSats.get(key); ok {
 		return tb, nil
 	}
@@ -598,6 +707,9 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 				return nil, err
 			}
 			tf := math.Sqrt(float64(p.Frequency()))
+			if rawTF && avg > 0 {
+				tf = float64(p.Frequency())
+			}
 			norm := p.Norm()
 			var sat float64
 			if avg > 0 {
@@ -626,6 +738,11 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 	e.maxSats.put(key, tb)
 	return tb, nil
 }
+
+// rawTFKey follows the field name in the cache key of a bound on the
+// saturation of the raw term frequency (short questions; long ones
+// saturate its square root, as bleve does).
+const rawTFKey = "\x00raw"
 
 // quantize turns block bounds into bytes b with b·step ≥ the bound
 // (bounds ≤ 255·step).
@@ -726,6 +843,32 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		except = ex
 	}
 	seg := ss.Segment()
+	if len(ev.p.filters) > 0 {
+		// The documents without every filter term are left out.
+		var allowed *roaring.Bitmap
+		for _, f := range ev.p.filters {
+			d, err := seg.Dictionary(f.field)
+			if err != nil {
+				return 0, err
+			}
+			pl, err := d.PostingsList([]byte(f.term), nil, nil)
+			if err != nil {
+				return 0, err
+			}
+			bm := roaring.New()
+			addPostings(bm, pl)
+			if allowed == nil {
+				allowed = bm
+			} else {
+				allowed.And(bm)
+			}
+		}
+		out := roaring.Flip(allowed, 0, seg.Count())
+		if except != nil {
+			out.Or(except)
+		}
+		except = out
+	}
 	dicts := map[string]segment.TermDictionary{}
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
@@ -777,7 +920,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 			}
 		}
 		ev.window(b, w1)
-		full := len(ev.top) == ev.k
+		full := ev.full()
 		if len(ev.order) == 0 || (full && ev.prefixBound[len(ev.order)] <= theta) {
 			continue // nothing in the window can make the top k
 		}
@@ -849,10 +992,9 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 		}
 	}()
 	nc := len(ev.p.clauses)
-	thetaC := *theta * float64(nc)
-	full := len(ev.top) == ev.k
+	full := ev.full()
 	for j := firstEss - 1; j >= 0; j-- {
-		if full && (partial*slack+ev.prefixUb[j+1])*float64(min(nc, len(ev.touched)+ev.prefixClauses[j+1])) <= thetaC {
+		if full && (partial*slack+ev.prefixUb[j+1])*ev.coordF[min(nc, len(ev.touched)+ev.prefixClauses[j+1])] <= *theta {
 			return nil
 		}
 		ci := ev.order[j]
@@ -866,7 +1008,7 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 			ev.hit(c, ci, c.docScore(c.post), &partial)
 		}
 	}
-	if full && partial*slack*float64(len(ev.touched)) <= thetaC {
+	if full && partial*slack*ev.coordF[len(ev.touched)] <= *theta {
 		return nil
 	}
 	s, ok, err := ev.score(d)
@@ -954,7 +1096,7 @@ func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint6
 		if h < 0 {
 			continue
 		}
-		if len(ev.top) == ev.k && (a.partial[i]*slack+ev.prefixUb[firstEss])*float64(min(nc, int(a.clauses[i])+ev.prefixClauses[firstEss])) <= *theta*float64(nc) {
+		if ev.full() && (a.partial[i]*slack+ev.prefixUb[firstEss])*ev.coordF[min(nc, int(a.clauses[i])+ev.prefixClauses[firstEss])] <= *theta {
 			continue
 		}
 		ev.epoch++
@@ -987,7 +1129,8 @@ func (ev *evaluator) offer(ss *scorch.SegmentSnapshot, si int, d uint64, s float
 	if err != nil {
 		return err
 	}
-	doc := scoredDoc{id: string(id), score: s, key: key}
+	doc := scoredDoc{id: string(id), score: s, key: key, short: ev.p.match,
+		matched: int32(ev.matched), clauses: int32(len(ev.p.clauses)), cover: ev.cover}
 	if len(ev.top) < ev.k {
 		heap.Push(&ev.top, doc)
 	} else {
@@ -1071,6 +1214,10 @@ func (ev *evaluator) hit(c *cursor, ci int, ds float64, partial *float64) {
 		}
 	}
 }
+
+// full reports whether the heap holds k documents, so that the k-th
+// score prunes (never with noPrune).
+func (ev *evaluator) full() bool { return len(ev.top) == ev.k && !ev.noPrune }
 
 // essentialFrom returns how many cursors (smallest bounds first)
 // cannot together lift a document above theta. (Documents come in
@@ -1157,7 +1304,39 @@ func (ev *evaluator) score(d uint64) (float64, bool, error) {
 	if matched == 0 {
 		return 0, false, nil
 	}
-	return sum * float64(matched) / float64(len(ev.p.clauses)), true, nil
+	if ev.coordPow == 1 {
+		sum = sum * float64(matched) / float64(len(ev.p.clauses)) // as bleve computes it
+	} else {
+		sum *= ev.coordF[matched]
+	}
+	ev.matched, ev.cover = matched, 1
+	if ev.coverPow > 0 && ev.unitSum > 0 {
+		ev.cover = ev.coverage()
+		sum *= math.Pow(ev.cover, ev.coverPow)
+	}
+	return sum, true, nil
+}
+
+// coverage is the idf-weighted share of the question's own words that
+// the document being scored has; a document that matches a synonym
+// clause counts as having them all (the synonym stands for some of its
+// words, and which ones the plan does not know).
+func (ev *evaluator) coverage() float64 {
+	for _, cl := range ev.touched {
+		if !ev.p.clauses[cl].own {
+			return 1
+		}
+	}
+	var got float64
+	for _, u := range ev.units {
+		for _, ci := range u.cursors {
+			if ev.cur[ci].hit {
+				got += u.w
+				break
+			}
+		}
+	}
+	return got / ev.unitSum
 }
 
 // phraseScore scores a phrase clause in document d: every position must
@@ -1364,4 +1543,30 @@ func (h *docHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// explainParts puts what topK's score adds to bleve's formula above
+// bleve's explanation bl of a document ranked as d; score is its final
+// score (with source and type boosts).
+func (e *Engine) explainParts(d scoredDoc, score float64, bl *bsearch.Explanation) *bsearch.Explanation {
+	if d.id == "" {
+		return bl
+	}
+	msg := "BM25 zoals bleve het berekent"
+	if d.short {
+		tf := "√tf"
+		if e.opt.RawTF {
+			tf = "tf zelf"
+		}
+		msg = fmt.Sprintf("BM25 met %s, × (%d/%d delen van de vraag)^%g, × (%.0f%% van de woorden van de vraag, naar idf)^%g; hieronder bleves eigen BM25 ter vergelijking",
+			tf, d.matched, d.clauses, e.opt.CoordPower, 100*d.cover, e.opt.Coverage)
+	}
+	if score != d.score {
+		msg += fmt.Sprintf("; × %.3g door bron- of typeweging", score/d.score)
+	}
+	out := &bsearch.Explanation{Value: score, Message: msg}
+	if bl != nil {
+		out.Children = []*bsearch.Explanation{bl}
+	}
+	return out
 }

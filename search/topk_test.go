@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -15,37 +16,64 @@ import (
 // in its own order) and the same total. Where two scores are equal up to
 // rounding the order may differ, and a document whose score equals the
 // last one on the page may take its place.
+//
+// bleve scores short questions differently from the defaults (see
+// Options.RawTF), so they are compared with the short-question options
+// set to bleve's formula; samePruned checks the defaults.
 func sameRanking(t *testing.T, e *Engine, req Request) {
 	t.Helper()
-	ctx := context.Background()
+	opt := e.opt
+	defer e.SetOptions(opt)
+	bleveLike := opt
+	bleveLike.RawTF, bleveLike.CoordPower, bleveLike.Coverage = false, 1, 0
+	e.SetOptions(bleveLike)
+	e.noTopK = true
+	slow, err := e.Search(context.Background(), req)
 	e.noTopK = false
-	fast, err := e.Search(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.noTopK = true
-	slow, err := e.Search(ctx, req)
-	e.noTopK = false
+	compareRankings(t, e, req, slow, "bleve")
+}
+
+// samePruned compares a search ranked by topK with the same search
+// ranked by topK scoring every matching document (no bounds, no
+// skipping), with the engine's options.
+func samePruned(t *testing.T, e *Engine, req Request) {
+	t.Helper()
+	e.noPrune = true
+	slow, err := e.Search(context.Background(), req)
+	e.noPrune = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareRankings(t, e, req, slow, "every document")
+}
+
+// compareRankings ranks req with topK and compares it with slow.
+func compareRankings(t *testing.T, e *Engine, req Request, slow *Result, what string) {
+	t.Helper()
+	fast, err := e.Search(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fast.Total != slow.Total || len(fast.Hits) != len(slow.Hits) {
-		t.Fatalf("%q: topK total %d, %d hits; bleve total %d, %d hits", req.Query, fast.Total, len(fast.Hits), slow.Total, len(slow.Hits))
+		t.Fatalf("%q: topK total %d, %d hits; %s total %d, %d hits", req.Query, fast.Total, len(fast.Hits), what, slow.Total, len(slow.Hits))
 	}
 	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
 	for i, h := range fast.Hits {
 		s := slow.Hits[i]
 		if !close(h.Score, s.Score) {
-			t.Fatalf("%q: hit %d: topK %s %.12g, bleve %s %.12g\ntopK  %v\nbleve %v", req.Query, i, h.ID, h.Score, s.ID, s.Score, scores(fast), scores(slow))
+			t.Fatalf("%q: hit %d: topK %s %.12g, %s %s %.12g\ntopK  %v\nother %v", req.Query, i, h.ID, h.Score, what, s.ID, s.Score, scores(fast), scores(slow))
 		}
 		if h.ID != s.ID && !tied(slow, s.Score, h.ID) {
-			t.Fatalf("%q: hit %d: topK %s, bleve %s\ntopK  %v\nbleve %v", req.Query, i, h.ID, s.ID, scores(fast), scores(slow))
+			t.Fatalf("%q: hit %d: topK %s, %s %s\ntopK  %v\nother %v", req.Query, i, h.ID, what, s.ID, scores(fast), scores(slow))
 		}
 		if h.ID == s.ID {
 			// The page loaded from the snapshot shows what bleve loads.
 			h.Score, s.Score = 0, 0
 			if fmt.Sprintf("%+v", h) != fmt.Sprintf("%+v", s) {
-				t.Fatalf("%q: hit %d:\ntopK  %+v\nbleve %+v", req.Query, i, h, s)
+				t.Fatalf("%q: hit %d:\ntopK  %+v\n%s %+v", req.Query, i, h, what, s)
 			}
 		}
 	}
@@ -75,11 +103,11 @@ func TestTopKMatchesBleve(t *testing.T) {
 	e := testEngine(t)
 	// The questions below are ranked by topK, not handed back to bleve.
 	for _, q := range []string{"gezin met schulden", "wat werkt bij LVB"} {
-		if _, _, ok, err := e.topK(context.Background(), e.buildQuery(Understand(q), 0), 10, nil); !ok || err != nil {
+		if _, _, ok, err := e.topK(context.Background(), e.buildQuery(Understand(q), 0), 10, false, nil); !ok || err != nil {
 			t.Fatalf("%q: topK ok=%v err=%v", q, ok, err)
 		}
 	}
-	if _, _, ok, _ := e.topK(context.Background(), e.buildQuery(Understand("schuldn"), 1), 10, nil); ok {
+	if _, _, ok, _ := e.topK(context.Background(), e.buildQuery(Understand("schuldn"), 1), 10, false, nil); ok {
 		t.Fatal("topK ranked a fuzzy query")
 	}
 	for _, q := range []string{
@@ -93,6 +121,7 @@ func TestTopKMatchesBleve(t *testing.T) {
 			for _, offset := range []int{0, 1} {
 				sameRanking(t, e, Request{Query: q, Limit: limit, Offset: offset})
 				sameRanking(t, e, Request{Query: q, Limit: limit, Offset: offset, NoSnippets: true})
+				samePruned(t, e, Request{Query: q, Limit: limit, Offset: offset})
 			}
 		}
 	}
@@ -107,6 +136,7 @@ func TestTopKMatchesBleveDekamer(t *testing.T) {
 	e, qs := dekamerEngine(t)
 	for _, q := range qs {
 		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
+		samePruned(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
 		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10, NoSnippets: true})
 		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 5})
 		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 5})
@@ -121,6 +151,7 @@ func TestTopKMatchesBleveDekamer(t *testing.T) {
 		e.accMin = accMin
 		for _, q := range qs {
 			sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
+			samePruned(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
 			sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10, NoSnippets: true})
 		}
 	}
@@ -137,6 +168,7 @@ func TestTopKMatchesBleveCorpus(t *testing.T) {
 			continue
 		}
 		sameRanking(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
+		samePruned(t, e, Request{Query: q.Form("short"), Limit: 10, NoSnippets: true})
 		sameRanking(t, e, Request{Query: q.Form("long"), Long: true, Limit: 10})
 	}
 }
@@ -215,5 +247,54 @@ func TestQuantizeBounds(t *testing.T) {
 	}
 	if _, ok := c.get(maxSatKey{"title", "gezin"}); ok {
 		t.Error("a term of another field found")
+	}
+}
+
+// TestShortScoringPaths: a filtered search ranks the documents the
+// unfiltered one ranks, in the same order with the same scores (topK
+// handles filters; bleve would add the filter terms' scores), and an
+// explanation or a source boost of 1 does not change the ranking.
+func TestShortScoringPaths(t *testing.T) {
+	e := testEngine(t)
+	ctx := context.Background()
+	for _, q := range []string{"gezin met schulden", "wachtlijst jeugdhulp", "schulden", "gezin plan casus kind"} {
+		all, err := e.Search(ctx, Request{Query: q, Limit: 50, NoSnippets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Hits) == 0 {
+			t.Fatalf("%q: no hits", q)
+		}
+		for _, src := range []string{"Bron A", "Bron B"} {
+			var want []string
+			for _, h := range all.Hits {
+				if h.Source == src {
+					want = append(want, fmt.Sprintf("%s:%.9g", h.ID, h.Score))
+				}
+			}
+			f, err := e.Search(ctx, Request{Query: q, Limit: 50, NoSnippets: true, Filters: map[string]string{"bron": src}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range f.Hits {
+				got = append(got, fmt.Sprintf("%s:%.9g", h.ID, h.Score))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%q bron:%s: got %v, want %v", q, src, got, want)
+			}
+		}
+		ex, err := e.Search(ctx, Request{Query: q, Limit: 50, Explain: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scores(ex) != scores(all) {
+			t.Errorf("%q: with an explanation %s, without %s", q, scores(ex), scores(all))
+		}
+		for _, h := range ex.Hits {
+			if !strings.Contains(h.Explain, "van de woorden van de vraag") {
+				t.Fatalf("%q: explanation without the short-question factors:\n%s", q, h.Explain)
+			}
+		}
 	}
 }
