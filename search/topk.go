@@ -27,6 +27,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -332,6 +333,14 @@ type evaluator struct {
 	coverPow float64
 	units    []coverUnit
 	unitSum  float64
+	// With at most 64 units: ownMask[ci] has the units cursor ci reads,
+	// unitMask[ci] also all units when the cursor is in a synonym's
+	// clause (a document matching it counts as covering everything);
+	// prefixUnits[i] is the union of unitMask over order[:i], docUnits
+	// that over the cursors on the document being scored.
+	ownMask, unitMask []uint64
+	prefixUnits       []uint64
+	docUnits          uint64
 	noPrune  bool // score every matching document (tests)
 	// the last document scored: clauses matched, coverage
 	matched int
@@ -482,6 +491,26 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		for _, u := range ev.units {
 			ev.unitSum += u.w
 		}
+		if len(ev.units) <= 64 && ev.unitSum > 0 {
+			ev.ownMask, ev.unitMask, ev.prefixUnits = make([]uint64, n), make([]uint64, n), make([]uint64, n+1)
+			all := uint64(1)<<len(ev.units) - 1
+			if len(ev.units) == 64 {
+				all = math.MaxUint64
+			}
+			for ui, u := range ev.units {
+				for _, ci := range u.cursors {
+					ev.ownMask[ci] |= 1 << ui
+				}
+			}
+			for ci := range ev.cur {
+				ev.unitMask[ci] = ev.ownMask[ci]
+				for _, cl := range ev.cur[ci].clauses {
+					if !p.clauses[cl].own {
+						ev.unitMask[ci] = all
+					}
+				}
+			}
+		}
 	}
 	return ev, nil
 }
@@ -566,6 +595,10 @@ func (ev *evaluator) prefixBounds() {
 		}
 		ev.prefixClauses[i+1] = clauses
 		ev.prefixBound[i+1] = max(0, total) * ev.coordF[min(matchable, nc)] * slack
+		if ev.unitMask != nil {
+			ev.prefixUnits[i+1] = ev.prefixUnits[i] | ev.unitMask[ci]
+			ev.prefixBound[i+1] *= ev.coverBound(ev.prefixUnits[i+1])
+		}
 	}
 }
 
@@ -942,7 +975,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		for len(ess) > 0 && ev.cur[ess[0]].cur < w1 {
 			d := ev.cur[ess[0]].cur
 			ev.epoch++
-			ev.touched = ev.touched[:0]
+			ev.touched, ev.docUnits = ev.touched[:0], 0
 			ev.hits = ev.hits[:0]
 			var partial float64
 			for len(ess) > 0 && ev.cur[ess[0]].cur == d {
@@ -997,6 +1030,9 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 		if full && (partial*slack+ev.prefixUb[j+1])*ev.coordF[min(nc, len(ev.touched)+ev.prefixClauses[j+1])] <= *theta {
 			return nil
 		}
+		if full && ev.unitMask != nil && (partial*slack+ev.prefixUb[j+1])*ev.coordF[min(nc, len(ev.touched)+ev.prefixClauses[j+1])]*ev.coverBound(ev.docUnits|ev.prefixUnits[j+1]) <= *theta {
+			return nil
+		}
 		ci := ev.order[j]
 		c := &ev.cur[ci]
 		if c.cur < d {
@@ -1008,7 +1044,7 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 			ev.hit(c, ci, c.docScore(c.post), &partial)
 		}
 	}
-	if full && partial*slack*ev.coordF[len(ev.touched)] <= *theta {
+	if full && partial*slack*ev.coordF[len(ev.touched)]*ev.coverBound(ev.docUnits) <= *theta {
 		return nil
 	}
 	s, ok, err := ev.score(d)
@@ -1100,7 +1136,7 @@ func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint6
 			continue
 		}
 		ev.epoch++
-		ev.touched = ev.touched[:0]
+		ev.touched, ev.docUnits = ev.touched[:0], 0
 		ev.hits = ev.hits[:0]
 		var partial float64
 		for e := h; e >= 0; e = a.entries[e].next {
@@ -1206,6 +1242,9 @@ func (ev *evaluator) pushCursor(h []int, ci int) []int {
 func (ev *evaluator) hit(c *cursor, ci int, ds float64, partial *float64) {
 	c.ds, c.hit = ds, true
 	ev.hits = append(ev.hits, ci)
+	if ev.unitMask != nil {
+		ev.docUnits |= ev.unitMask[ci]
+	}
 	*partial += c.ds * c.qsum
 	for _, cl := range c.clauses {
 		if ev.mark[cl] != ev.epoch {
@@ -1275,6 +1314,7 @@ func (ev *evaluator) score(d uint64) (float64, bool, error) {
 	slices.Sort(ev.touched)
 	var sum float64
 	matched := 0
+	synonym := false // a clause of a synonym matches
 	for _, cl := range ev.touched {
 		c := &ev.p.clauses[cl]
 		if c.phrase == nil {
@@ -1289,6 +1329,7 @@ func (ev *evaluator) score(d uint64) (float64, bool, error) {
 			if n > 0 {
 				sum += s * float64(n) / float64(len(c.leaves))
 				matched++
+				synonym = synonym || !c.own
 			}
 			continue
 		}
@@ -1299,6 +1340,7 @@ func (ev *evaluator) score(d uint64) (float64, bool, error) {
 		if ok {
 			sum += s
 			matched++
+			synonym = synonym || !c.own
 		}
 	}
 	if matched == 0 {
@@ -1310,22 +1352,49 @@ func (ev *evaluator) score(d uint64) (float64, bool, error) {
 		sum *= ev.coordF[matched]
 	}
 	ev.matched, ev.cover = matched, 1
-	if ev.coverPow > 0 && ev.unitSum > 0 {
+	if ev.coverPow > 0 && ev.unitSum > 0 && !synonym {
 		ev.cover = ev.coverage()
-		sum *= math.Pow(ev.cover, ev.coverPow)
+		sum *= ev.coverFactor(ev.cover)
 	}
 	return sum, true, nil
 }
 
+// coverFactor is a coverage to the power coverPow.
+func (ev *evaluator) coverFactor(share float64) float64 {
+	if ev.coverPow == 0.5 {
+		return math.Sqrt(share)
+	}
+	return math.Pow(share, ev.coverPow)
+}
+
+// coverBound bounds the coverage factor of a document that has at most
+// the units in mask (1 without unit masks).
+func (ev *evaluator) coverBound(mask uint64) float64 {
+	if ev.unitMask == nil {
+		return 1
+	}
+	var w float64
+	for m := mask; m != 0; m &= m - 1 {
+		w += ev.units[bits.TrailingZeros64(m)].w
+	}
+	return ev.coverFactor(min(1, w*slack/ev.unitSum))
+}
+
 // coverage is the idf-weighted share of the question's own words that
-// the document being scored has; a document that matches a synonym
-// clause counts as having them all (the synonym stands for some of its
-// words, and which ones the plan does not know).
+// the document being scored has. (A document that matches a synonym
+// clause counts as having them all, see score: the synonym stands for
+// some of its words, and which ones the plan does not know.)
 func (ev *evaluator) coverage() float64 {
-	for _, cl := range ev.touched {
-		if !ev.p.clauses[cl].own {
-			return 1
+	if ev.unitMask != nil {
+		var own uint64
+		for _, ci := range ev.hits {
+			own |= ev.ownMask[ci]
 		}
+		var got float64
+		for m := own; m != 0; m &= m - 1 {
+			got += ev.units[bits.TrailingZeros64(m)].w
+		}
+		return got / ev.unitSum
 	}
 	var got float64
 	for _, u := range ev.units {
