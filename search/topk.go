@@ -341,7 +341,7 @@ type evaluator struct {
 	ownMask, unitMask []uint64
 	prefixUnits       []uint64
 	docUnits          uint64
-	noPrune  bool // score every matching document (tests)
+	noPrune           bool // score every matching document (tests)
 	// the last document scored: clauses matched, coverage
 	matched int
 	cover   float64
