@@ -277,11 +277,13 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 		var page []scoredDoc
 		var hits []*search.DocumentMatch
 		loaded := false
-		top, total, ok, err := e.topK(ctx, q, offset+limit, long, func(snap *scorch.IndexSnapshot, top []scoredDoc) error {
+		top, total, ok, err := e.topK(ctx, q, offset+limit, long, func(snap *scorch.IndexSnapshot, p *plan, top []scoredDoc) error {
 			page = byScore(top[min(offset, len(top)):])
 			locs := wantsLocations(fields)
 			var terms []*pageTerm
-			if locs {
+			if locs && marks == q {
+				terms = planTerms(p) // the plan just ranked
+			} else if locs {
 				var ok bool
 				if terms, ok = e.pageTerms(marks); !ok {
 					return nil
@@ -362,7 +364,7 @@ func (e *Engine) rankedSlow(ctx context.Context, a *applied, q, marks query.Quer
 		k = max(k, rerankWindow)
 	}
 	var window []*search.DocumentMatch
-	top, total, ok, err := e.topK(ctx, q, k, long, func(snap *scorch.IndexSnapshot, top []scoredDoc) error {
+	top, total, ok, err := e.topK(ctx, q, k, long, func(snap *scorch.IndexSnapshot, _ *plan, top []scoredDoc) error {
 		if !boosted {
 			return nil
 		}

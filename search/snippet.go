@@ -224,12 +224,16 @@ func foldLower(s string) string {
 // (byte ranges of matches, in order) and marks the spans inside it.
 func window(text string, spans [][2]int, max int) string {
 	start, end := 0, len(text)
-	if utf8.RuneCountInString(text) > max {
+	if moreRunes(text, max) {
 		// Try a window starting a little before each match; keep the one
 		// holding the most matches.
-		best := -1
+		best, last := -1, -1
 		for _, sp := range spans {
 			s := wordStart(text, backRunes(text, sp[0], 40))
+			if s == last {
+				continue // the same window again
+			}
+			last = s
 			e := cutRunes(text, s, max-2) // room for the two ellipses
 			n := 0
 			for _, o := range spans {
@@ -239,6 +243,9 @@ func window(text string, spans [][2]int, max int) string {
 			}
 			if n > best {
 				best, start, end = n, s, e
+			}
+			if best == len(spans) {
+				break // no window holds more
 			}
 		}
 		if best < 0 {
@@ -268,10 +275,32 @@ func window(text string, spans [][2]int, max int) string {
 // backRunes moves back n runes from byte offset i.
 func backRunes(s string, i, n int) int {
 	for ; n > 0 && i > 0; n-- {
+		if s[i-1] < utf8.RuneSelf {
+			i--
+			continue
+		}
 		_, size := utf8.DecodeLastRuneInString(s[:i])
 		i -= size
 	}
 	return i
+}
+
+// moreRunes reports whether s has more than n runes, without counting
+// the runes of a long text to its end.
+func moreRunes(s string, n int) bool {
+	if len(s) <= n {
+		return false // every rune takes at least a byte
+	}
+	i := 0
+	for ; n >= 0 && i < len(s); n-- {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return n < 0
 }
 
 // wordStart moves i forward to the start of a word, unless it is at one.
@@ -298,8 +327,12 @@ func wordStart(s string, i int) int {
 func cutRunes(s string, start, n int) int {
 	i, count := start, 0
 	for i < len(s) && count < n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+		if s[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+		}
 		count++
 	}
 	if i >= len(s) {

@@ -123,6 +123,23 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 		return nil, false
 	}
 	m := e.idx.Mapping()
+	// The title, intro and body match queries and the phrases analyse
+	// the same text with the same analyzer: once is enough.
+	type analysed struct{ name, text string }
+	memo := map[analysed]analysis.TokenStream{}
+	analyze := func(name, field, text string) (analysis.TokenStream, bool) {
+		if name == "" {
+			name = m.AnalyzerNameForPath(field)
+		}
+		if ts, ok := memo[analysed{name, text}]; ok {
+			return ts, true
+		}
+		ts, ok := analyzeWith(m, name, field, text)
+		if ok {
+			memo[analysed{name, text}] = ts
+		}
+		return ts, ok
+	}
 	own := "" // the first match query's text is the question's
 	for _, d := range top.Disjuncts {
 		if mq, ok := d.(*query.MatchQuery); ok {
@@ -141,7 +158,7 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 			if d.Fuzziness != 0 || d.Operator != query.MatchQueryOperatorOr || d.FieldVal == "" {
 				return nil, false
 			}
-			tokens, ok := analyzeWith(m, d.Analyzer, d.FieldVal, d.Match)
+			tokens, ok := analyze(d.Analyzer, d.FieldVal, d.Match)
 			if !ok {
 				return nil, false
 			}
@@ -155,7 +172,7 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 			if d.Fuzziness != 0 || d.FieldVal == "" {
 				return nil, false
 			}
-			tokens, ok := analyzeWith(m, d.Analyzer, d.FieldVal, d.MatchPhrase)
+			tokens, ok := analyze(d.Analyzer, d.FieldVal, d.MatchPhrase)
 			if !ok {
 				return nil, false
 			}
@@ -222,13 +239,13 @@ type scoredDoc struct {
 // (equal scores in index order, as bleve orders them), and how many
 // documents match in all. ok is false when q cannot be ranked here.
 //
-// load, when not nil, is called with the ranking while the index
-// snapshot it came from is still open.
+// load, when not nil, is called with q's plan and the ranking while the
+// index snapshot it came from is still open.
 //
 // A long question (Request.Long: a question with its explanation) is
 // scored with bleve's BM25 even where it is searched as match queries;
 // the Options for short questions cost it MRR@10 (docs/search-quality.md).
-func (e *Engine) topK(ctx context.Context, q query.Query, k int, long bool, load func(*scorch.IndexSnapshot, []scoredDoc) error) (docs []scoredDoc, total uint64, ok bool, err error) {
+func (e *Engine) topK(ctx context.Context, q query.Query, k int, long bool, load func(*scorch.IndexSnapshot, *plan, []scoredDoc) error) (docs []scoredDoc, total uint64, ok bool, err error) {
 	if e.noTopK || e.opt.Scoring != "bm25" {
 		return nil, 0, false, nil
 	}
@@ -257,7 +274,7 @@ func (e *Engine) topK(ctx context.Context, q query.Query, k int, long bool, load
 	if docs, total, ok, err = ev.run(ctx); err != nil || !ok || load == nil {
 		return docs, total, ok, err
 	}
-	return docs, total, ok, load(snap, docs)
+	return docs, total, ok, load(snap, p, docs)
 }
 
 // BM25 as bleve computes it (search.BM25_k1, search.BM25_b).

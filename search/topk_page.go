@@ -29,6 +29,11 @@ func (e *Engine) pageTerms(marks query.Query) ([]*pageTerm, bool) {
 	if !ok {
 		return nil, false
 	}
+	return planTerms(p), true
+}
+
+// planTerms lists the terms of a plan whose locations snippets use.
+func planTerms(p *plan) []*pageTerm {
 	var out []*pageTerm
 	by := map[maxSatKey]*pageTerm{}
 	get := func(field, term string) *pageTerm {
@@ -67,7 +72,7 @@ func (e *Engine) pageTerms(marks query.Query) ([]*pageTerm, bool) {
 			}
 		}
 	}
-	return out, true
+	return out
 }
 
 func isSnippetField(f string) bool { return f == fIntro || f == fBody }
