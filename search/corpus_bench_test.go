@@ -2,6 +2,7 @@ package search
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -11,7 +12,23 @@ import (
 // WATWERKT_BENCH_INDEX (default: next to the corpus) when that has none.
 // It skips when the variable is unset: these benchmarks are for
 // profiling a size, `go test -bench Corpus -cpuprofile …`.
+// WATWERKT_BENCH_SET sets search options, as eval's --set does
+// ("coord=1;tf=sqrt").
 func corpusEngine(tb testing.TB) *Engine {
+	e := openCorpusEngine(tb)
+	if set := os.Getenv("WATWERKT_BENCH_SET"); set != "" {
+		o := e.opt
+		for _, kv := range strings.Split(set, ";") {
+			if err := o.Set(kv); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		e.SetOptions(o)
+	}
+	return e
+}
+
+func openCorpusEngine(tb testing.TB) *Engine {
 	path := os.Getenv("WATWERKT_BENCH_CORPUS")
 	if path == "" {
 		tb.Skip("WATWERKT_BENCH_CORPUS not set")

@@ -358,7 +358,10 @@ type evaluator struct {
 	ownMask, unitMask []uint64
 	prefixUnits       []uint64
 	docUnits          uint64
-	noPrune           bool // score every matching document (tests)
+	// prefixW[i] and docW are the weights of prefixUnits[i] and docUnits.
+	prefixW []float64
+	docW    float64
+	noPrune bool // score every matching document (tests)
 	// the last document scored: clauses matched, coverage
 	matched int
 	cover   float64
@@ -510,6 +513,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		}
 		if len(ev.units) <= 64 && ev.unitSum > 0 {
 			ev.ownMask, ev.unitMask, ev.prefixUnits = make([]uint64, n), make([]uint64, n), make([]uint64, n+1)
+			ev.prefixW = make([]float64, n+1)
 			all := uint64(1)<<len(ev.units) - 1
 			if len(ev.units) == 64 {
 				all = math.MaxUint64
@@ -614,7 +618,8 @@ func (ev *evaluator) prefixBounds() {
 		ev.prefixBound[i+1] = max(0, total) * ev.coordF[min(matchable, nc)] * slack
 		if ev.unitMask != nil {
 			ev.prefixUnits[i+1] = ev.prefixUnits[i] | ev.unitMask[ci]
-			ev.prefixBound[i+1] *= ev.coverBound(ev.prefixUnits[i+1])
+			ev.prefixW[i+1] = ev.unitsWeight(ev.prefixUnits[i+1])
+			ev.prefixBound[i+1] *= ev.coverBound(ev.prefixW[i+1])
 		}
 	}
 }
@@ -992,7 +997,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		for len(ess) > 0 && ev.cur[ess[0]].cur < w1 {
 			d := ev.cur[ess[0]].cur
 			ev.epoch++
-			ev.touched, ev.docUnits = ev.touched[:0], 0
+			ev.touched, ev.docUnits, ev.docW = ev.touched[:0], 0, 0
 			ev.hits = ev.hits[:0]
 			var partial float64
 			for len(ess) > 0 && ev.cur[ess[0]].cur == d {
@@ -1044,11 +1049,19 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 	nc := len(ev.p.clauses)
 	full := ev.full()
 	for j := firstEss - 1; j >= 0; j-- {
-		if full && (partial*slack+ev.prefixUb[j+1])*ev.coordF[min(nc, len(ev.touched)+ev.prefixClauses[j+1])] <= *theta {
-			return nil
-		}
-		if full && ev.unitMask != nil && (partial*slack+ev.prefixUb[j+1])*ev.coordF[min(nc, len(ev.touched)+ev.prefixClauses[j+1])]*ev.coverBound(ev.docUnits|ev.prefixUnits[j+1]) <= *theta {
-			return nil
+		if full {
+			b := (partial*slack + ev.prefixUb[j+1]) * ev.coordF[min(nc, len(ev.touched)+ev.prefixClauses[j+1])]
+			if b <= *theta {
+				return nil
+			}
+			// The words the document can still have: those it has, and
+			// those of the cursors left (a sum of weights bounds the
+			// weight of their union).
+			if ev.unitMask != nil {
+				if w := ev.docW + ev.prefixW[j+1]; w < ev.unitSum && b*ev.coverBound(w) <= *theta {
+					return nil
+				}
+			}
 		}
 		ci := ev.order[j]
 		c := &ev.cur[ci]
@@ -1061,7 +1074,7 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 			ev.hit(c, ci, c.docScore(c.post), &partial)
 		}
 	}
-	if full && partial*slack*ev.coordF[len(ev.touched)]*ev.coverBound(ev.docUnits) <= *theta {
+	if full && partial*slack*ev.coordF[len(ev.touched)]*ev.coverBound(ev.docW) <= *theta {
 		return nil
 	}
 	s, ok, err := ev.score(d)
@@ -1153,7 +1166,7 @@ func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint6
 			continue
 		}
 		ev.epoch++
-		ev.touched, ev.docUnits = ev.touched[:0], 0
+		ev.touched, ev.docUnits, ev.docW = ev.touched[:0], 0, 0
 		ev.hits = ev.hits[:0]
 		var partial float64
 		for e := h; e >= 0; e = a.entries[e].next {
@@ -1260,7 +1273,10 @@ func (ev *evaluator) hit(c *cursor, ci int, ds float64, partial *float64) {
 	c.ds, c.hit = ds, true
 	ev.hits = append(ev.hits, ci)
 	if ev.unitMask != nil {
-		ev.docUnits |= ev.unitMask[ci]
+		if add := ev.unitMask[ci] &^ ev.docUnits; add != 0 {
+			ev.docUnits |= add
+			ev.docW += ev.unitsWeight(add)
+		}
 	}
 	*partial += c.ds * c.qsum
 	for _, cl := range c.clauses {
@@ -1384,17 +1400,22 @@ func (ev *evaluator) coverFactor(share float64) float64 {
 	return math.Pow(share, ev.coverPow)
 }
 
-// coverBound bounds the coverage factor of a document that has at most
-// the units in mask (1 without unit masks).
-func (ev *evaluator) coverBound(mask uint64) float64 {
+// coverBound bounds the coverage factor of a document whose units
+// weigh at most w (1 without unit masks).
+func (ev *evaluator) coverBound(w float64) float64 {
 	if ev.unitMask == nil {
 		return 1
 	}
+	return ev.coverFactor(min(1, w*slack/ev.unitSum))
+}
+
+// unitsWeight is the weight of the units in mask.
+func (ev *evaluator) unitsWeight(mask uint64) float64 {
 	var w float64
 	for m := mask; m != 0; m &= m - 1 {
 		w += ev.units[bits.TrailingZeros64(m)].w
 	}
-	return ev.coverFactor(min(1, w*slack/ev.unitSum))
+	return w
 }
 
 // coverage is the idf-weighted share of the question's own words that
