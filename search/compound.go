@@ -46,13 +46,17 @@ var fieldParts = map[string]int{
 }
 
 // Vocabulary counts the words of a corpus for the compound splitter.
-type Vocabulary struct{ counts map[string]int }
+type Vocabulary struct {
+	counts map[string]int
+	bytes  int // of the texts added
+}
 
 // NewVocabulary returns an empty vocabulary.
 func NewVocabulary() *Vocabulary { return &Vocabulary{counts: map[string]int{}} }
 
 // Add counts the words of a text.
 func (v *Vocabulary) Add(text string) {
+	v.bytes += len(text)
 	start := -1
 	lower := strings.ToLower(text)
 	for i := 0; i <= len(lower); i++ {
