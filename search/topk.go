@@ -1532,16 +1532,20 @@ func (ev *evaluator) phraseFrom(c *planClause, d, pos uint64) (bool, error) {
 // present, checked for the phrase itself). It reads bitmaps where the
 // index has them, and leaves the cursors to be reopened.
 func (ev *evaluator) count() (uint64, error) {
-	any := roaring.New()
+	// One union of all the postings at once: a long question has 600
+	// of them, and adding them to one bitmap in turn was 9% of its time.
+	var bms []*roaring.Bitmap
+	single := roaring.New()
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
 		for _, li := range c.leaves {
 			if ev.p.leaves[li].slot < 0 {
-				addPostings(any, c.pl)
+				bms = collectPostings(bms, single, c.pl)
 				break
 			}
 		}
 	}
+	any := roaring.FastOr(append(bms, single)...)
 	n := any.GetCardinality()
 	for cl := range ev.p.clauses {
 		pc := &ev.p.clauses[cl]
@@ -1616,6 +1620,26 @@ func (ev *evaluator) count() (uint64, error) {
 }
 
 // addPostings adds the documents of a postings list to bm.
+// collectPostings appends the bitmap of a postings list to bms (not to
+// be changed: it may be the segment's own), or adds its documents to
+// single.
+func collectPostings(bms []*roaring.Bitmap, single *roaring.Bitmap, pl segment.PostingsList) []*roaring.Bitmap {
+	it := pl.Iterator(false, false, false, nil)
+	if o, ok := it.(segment.OptimizablePostingsIterator); ok {
+		if d, ok := o.DocNum1Hit(); ok {
+			single.Add(uint32(d))
+			return bms
+		}
+		if a := o.ActualBitmap(); a != nil {
+			return append(bms, a)
+		}
+	}
+	for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
+		single.Add(uint32(p.Number()))
+	}
+	return bms
+}
+
 func addPostings(bm *roaring.Bitmap, pl segment.PostingsList) {
 	it := pl.Iterator(false, false, false, nil)
 	if o, ok := it.(segment.OptimizablePostingsIterator); ok {
