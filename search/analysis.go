@@ -35,7 +35,7 @@ const dutchStemFilterName = "watwerkt_nl_stem"
 func init() {
 	if err := registry.RegisterTokenFilter(dutchStemFilterName,
 		func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
-			return dutchStemmer{cache: &stemCache{m: map[string][]byte{}}}, nil
+			return dutchStemmer{cache: &stemCache{m: map[string][]byte{}, max: stemCacheMax}}, nil
 		}); err != nil {
 		panic(err)
 	}
@@ -120,8 +120,9 @@ type dutchStemmer struct{ cache *stemCache }
 // stemCache maps words to their stems, up to stemCacheMax words; the
 // stems are shared and never written to.
 type stemCache struct {
-	mu sync.RWMutex
-	m  map[string][]byte
+	mu  sync.RWMutex
+	m   map[string][]byte
+	max int
 }
 
 // stemCacheMax bounds the cache: about 10 MB of words and stems, more
@@ -152,7 +153,7 @@ func (f dutchStemmer) Filter(in analysis.TokenStream) analysis.TokenStream {
 		t.Term = stem
 		if f.cache != nil {
 			f.cache.mu.Lock()
-			if len(f.cache.m) < stemCacheMax {
+			if len(f.cache.m) < f.cache.max {
 				f.cache.m[word] = stem
 			}
 			f.cache.mu.Unlock()
@@ -181,9 +182,14 @@ func stemWord(w string) string {
 	tok := &analysis.Token{Term: []byte(w)}
 	ts := analysis.TokenStream{tok}
 	apostrophes{}.Filter(ts)
-	dutchStemmer{}.Filter(ts)
+	dutchStemmer{cache: wordStems}.Filter(ts)
 	return string(tok.Term)
 }
+
+// wordStems caches stemWord's stems: a long question's synonym lookup
+// stems its thousand words, and snippets stem the words they compare.
+// Smaller than an index's cache, as it lives as long as the process.
+var wordStems = &stemCache{m: map[string][]byte{}, max: 1 << 14}
 
 // wordsTokenizerName is the tokenizer of every text analyzer: Unicode
 // word boundaries (UAX #29) after sentences run together are pulled

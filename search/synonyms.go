@@ -31,6 +31,9 @@ type Synonyms struct {
 	// "deurwaarders" finds the group of "deurwaarder"; built on first use.
 	stemOnce sync.Once
 	stemmed  map[string][]alternative
+	// first has the first word of every phrase of by and of stemmed: a
+	// word that is in neither starts no phrase (built with stemmed).
+	first map[string]bool
 }
 
 // stemPhrase stems each word of a phrase.
@@ -45,9 +48,16 @@ func stemPhrase(words []string) string {
 func (s *Synonyms) stems() map[string][]alternative {
 	s.stemOnce.Do(func() {
 		s.stemmed = make(map[string][]alternative, len(s.by))
+		s.first = map[string]bool{}
 		for from, alts := range s.by {
-			k := stemPhrase(strings.Fields(from))
+			words := strings.Fields(from)
+			k := stemPhrase(words)
 			s.stemmed[k] = append(s.stemmed[k], alts...)
+			if len(words) > 0 {
+				s.first[words[0]] = true
+				first, _, _ := strings.Cut(k, " ") // the first word's stem, as expand joins them
+				s.first[first] = true
+			}
 		}
 	})
 	return s.stemmed
@@ -180,12 +190,17 @@ func (s *Synonyms) expand(terms []string, limit int) []alternative {
 	for i, t := range terms {
 		stemmed[i] = stemWord(t)
 	}
+	stems := s.stems()
 	for i := 0; i < len(terms); {
+		if !s.first[terms[i]] && !s.first[stemmed[i]] {
+			i++ // starts no phrase: no need to join the windows
+			continue
+		}
 		matched := 0
 		for n := min(maxPhraseWords, len(terms)-i); n >= 1; n-- {
 			alts, ok := s.by[strings.Join(terms[i:i+n], " ")]
 			if !ok {
-				alts, ok = s.stems()[strings.Join(stemmed[i:i+n], " ")]
+				alts, ok = stems[strings.Join(stemmed[i:i+n], " ")]
 			}
 			if !ok {
 				continue
