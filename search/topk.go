@@ -13,12 +13,16 @@ package search
 // looked up for documents that the other terms found, and a document is
 // dropped as soon as its bound falls below the k-th score.
 //
-// Scores are bleve's own, computed the way its searchers compute them
+// Scores follow bleve's, computed the way its searchers compute them
 // for the query tree the engine builds (BM25 term scores, queryNorm,
-// coord per disjunction, phrases as conjunctions with a position check),
-// so the ranking is the same as bleve's — TestTopKMatchesBleve checks
-// that on the dekamer questions. A query the plan does not understand
-// (fuzzy, filters, other query types) returns ok=false and bleve runs
+// coord per disjunction, phrases as conjunctions with a position check);
+// with the options `tf=sqrt coord=1 coverage=0` the ranking is bleve's
+// own (TestTopKMatchesBleve checks that on the dekamer questions). By
+// default short questions are scored beyond bleve (Options.RawTF,
+// CoordPower, Coverage; docs/search-quality.md), and samePruned checks
+// the pruned ranking against one that scores every document. Filters
+// are a bitmap of allowed documents. A query the plan does not
+// understand (fuzzy, other query types) returns ok=false and bleve runs
 // it as before.
 
 import (
