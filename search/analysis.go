@@ -125,9 +125,11 @@ type stemCache struct {
 	max int
 }
 
-// stemCacheMax bounds the cache: about 10 MB of words and stems, more
-// than the distinct words of the 100k-passage benchmark corpus.
-const stemCacheMax = 1 << 17
+// stemCacheMax bounds the cache (about 6 MB of words and stems). An
+// index opened for questions keeps its cache as long as it is open, so
+// the bound is also what a long-running serve can spend on it. A build
+// meets its frequent words early, and they are most of its words.
+const stemCacheMax = 1 << 16
 
 func (f dutchStemmer) Filter(in analysis.TokenStream) analysis.TokenStream {
 	for _, t := range in {
