@@ -472,23 +472,24 @@ func TestLongQuestionExactWords(t *testing.T) {
 // terms a long question is searched with.
 func TestOptionsSet(t *testing.T) {
 	o := DefaultOptions()
-	for _, kv := range []string{"title=1.5", "exact=0", "longexact=50.7", "decompound=false", "analyzer=nl", "scoring=tfidf"} {
+	for _, kv := range []string{"title=1.5", "exact=0", "longexact=50.7", "decompound=false", "analyzer=nl", "scoring=tfidf", "tf=sqrt", "coord=1", "coverage=0"} {
 		if err := o.Set(kv); err != nil {
 			t.Errorf("Set(%q): %v", kv, err)
 		}
 	}
-	if o.TitleBoost != 1.5 || o.ExactBoost != 0 || o.LongExact != 50 || o.Decompound || o.Analyzer != "nl" || o.Scoring != "tfidf" {
+	if o.TitleBoost != 1.5 || o.ExactBoost != 0 || o.LongExact != 50 || o.Decompound || o.Analyzer != "nl" || o.Scoring != "tfidf" ||
+		o.RawTF || o.CoordPower != 1 || o.Coverage != 0 {
 		t.Errorf("options after Set: %s", o)
 	}
 	if err := o.Set("longexact=1e300"); err != nil || o.LongExact != maxQueryTerms {
 		t.Errorf("longexact=1e300: %v, %g; want %d", err, o.LongExact, maxQueryTerms)
 	}
-	for _, kv := range []string{"longexact=-1", "longexact=veel", "title", "kleur=rood", "scoring=bm26"} {
+	for _, kv := range []string{"longexact=-1", "longexact=veel", "title", "kleur=rood", "scoring=bm26", "tf=log", "coord=-0.5", "coverage=half"} {
 		if err := o.Set(kv); err == nil {
 			t.Errorf("Set(%q) accepted", kv)
 		}
 	}
-	if !strings.Contains(o.String(), "longexact=200") {
+	if s := o.String(); !strings.Contains(s, "longexact=200") || !strings.Contains(s, "tf=sqrt coord=1 coverage=0") {
 		t.Errorf("String() = %q", o.String())
 	}
 }

@@ -1,9 +1,14 @@
 package search
 
 import (
+	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	unitok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 )
 
 func TestMoreRunes(t *testing.T) {
@@ -13,5 +18,62 @@ func TestMoreRunes(t *testing.T) {
 				t.Errorf("moreRunes(%q, %d) = %v, want %v", s, n, got, want)
 			}
 		}
+	}
+}
+
+// TestTokenCache: the tokenizer's memory of recent texts gives the
+// tokens a fresh split gives, even after the first caller's filters
+// changed its tokens and its buffer in place (as bleve's lower-case
+// filter does), and never for a different text of the same length.
+func TestTokenCache(t *testing.T) {
+	text := "Het plan werkte.Daarna kwam ÉÉN gezin met Schulden naar het wijkteam; 12:00 uur, z.b.v. mypension.be"
+	other := strings.Replace(text, "gezin", "kind!", 1)
+	plain := wordsTokenizer{inner: unitok.NewUnicodeTokenizer()}
+	cached := wordsTokenizer{inner: unitok.NewUnicodeTokenizer(), recent: &recentTokens{}}
+	show := func(ts analysis.TokenStream) string {
+		var b strings.Builder
+		for _, tok := range ts {
+			fmt.Fprintf(&b, "%s@%d:%d#%d/%d ", tok.Term, tok.Start, tok.End, tok.Position, tok.Type)
+		}
+		return b.String()
+	}
+	for _, in := range []string{text, text, other, text} {
+		want := show(plain.Tokenize([]byte(in)))
+		buf := []byte(in)
+		got := cached.Tokenize(buf)
+		if s := show(got); s != want {
+			t.Fatalf("%q:\ncached %s\nfresh  %s", in, s, want)
+		}
+		for _, tok := range got { // what the filters after the tokenizer may do
+			copy(tok.Term, bytes.ToLower(tok.Term))
+			tok.Term, tok.Position = []byte("x"), -1
+		}
+	}
+}
+
+// TestStemCache: cached stems are those of the uncached stemmer, the
+// second time too, and the cache stops growing at its bound.
+func TestStemCache(t *testing.T) {
+	words := []string{"gezinnen", "kinderen", "jeugdhulpverleners", "wachtlijsten", "baby", "gezin", "ouders"}
+	stem := func(f dutchStemmer) string {
+		var ts analysis.TokenStream
+		for _, w := range words {
+			ts = append(ts, &analysis.Token{Term: []byte(w)})
+		}
+		var out []string
+		for _, tok := range f.Filter(ts) {
+			out = append(out, string(tok.Term))
+		}
+		return strings.Join(out, " ")
+	}
+	want := stem(dutchStemmer{})
+	c := &stemCache{m: map[string][]byte{}, max: 3}
+	for range 2 {
+		if got := stem(dutchStemmer{cache: c}); got != want {
+			t.Errorf("cached stems %q, want %q", got, want)
+		}
+	}
+	if len(c.m) != 3 {
+		t.Errorf("cache holds %d words, want its bound 3", len(c.m))
 	}
 }

@@ -252,8 +252,9 @@ func TestQuantizeBounds(t *testing.T) {
 
 // TestShortScoringPaths: a filtered search ranks the documents the
 // unfiltered one ranks, in the same order with the same scores (topK
-// handles filters; bleve would add the filter terms' scores), and an
-// explanation or a source boost of 1 does not change the ranking.
+// handles filters; bleve would add the filter terms' scores), and asking
+// for an explanation does not change the ranking. (Boosted scores are
+// the plain ones times the factors: TestCurationPinHideBoost.)
 func TestShortScoringPaths(t *testing.T) {
 	e := testEngine(t)
 	ctx := context.Background()
