@@ -280,7 +280,7 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 		top, total, ok, err := e.topK(ctx, q, offset+limit, long, func(snap *scorch.IndexSnapshot, p *plan, top []scoredDoc) error {
 			page = byScore(top[min(offset, len(top)):])
 			locs := wantsLocations(fields)
-			var terms []*pageTerm
+			var terms, more []*pageTerm
 			if locs && marks == q {
 				terms = planTerms(p) // the plan just ranked
 			} else if locs {
@@ -288,9 +288,10 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 				if terms, ok = e.pageTerms(marks); !ok {
 					return nil
 				}
+				more = e.moreTerms(planTerms(p), terms)
 			}
 			var err error
-			hits, loaded, err = loadPage(snap, page, fields, locs, terms)
+			hits, loaded, err = loadPage(snap, page, fields, locs, terms, more)
 			return err
 		})
 		if err != nil {
@@ -308,6 +309,11 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 			hits, err := e.load(ctx, ids, scores, marks, false, fields)
 			if err != nil {
 				return nil, err
+			}
+			if marks != q && wantsLocations(fields) {
+				if err := e.locateMore(q, marks, hits); err != nil {
+					return nil, err
+				}
 			}
 			return &bleve.SearchResult{Total: total, Hits: hits}, nil
 		}
@@ -351,6 +357,11 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 	if sr.Hits, err = e.load(ctx, ids, scores, marks, explain, fields); err != nil {
 		return nil, err
 	}
+	if marks != q {
+		if err := e.locateMore(q, marks, sr.Hits); err != nil {
+			return nil, err
+		}
+	}
 	return sr, nil
 }
 
@@ -368,7 +379,7 @@ func (e *Engine) rankedSlow(ctx context.Context, a *applied, q, marks query.Quer
 		if !boosted {
 			return nil
 		}
-		hits, loaded, err := loadPage(snap, top, []string{fSource, fType}, false, nil)
+		hits, loaded, err := loadPage(snap, top, []string{fSource, fType}, false, nil, nil)
 		if err == nil && !loaded {
 			err = errors.New("search: source or type is not stored as text")
 		}
@@ -404,6 +415,11 @@ func (e *Engine) rankedSlow(ctx context.Context, a *applied, q, marks query.Quer
 	hits, err := e.load(ctx, ids, scores, marks, explain, fields)
 	if err != nil {
 		return nil, true, err
+	}
+	if marks != q && wantsLocations(fields) {
+		if err := e.locateMore(q, marks, hits); err != nil {
+			return nil, true, err
+		}
 	}
 	if explain {
 		for _, h := range hits {

@@ -32,11 +32,12 @@ type Engine struct {
 	exactDFOnce sync.Once
 	exactDF     map[string]uint64 // the same for the unstemmed body (Options.LongExact)
 
-	maxSats   boundsCache // topK's term bounds, computed on first use
-	noTopK    bool        // rank with bleve's searchers only (comparisons, tests)
-	noPrune   bool        // topK scores every matching document (tests)
-	blockBits int         // topK's block size (log2); 0: the default
-	accMin    int         // topK accumulates windows from this many essential cursors; 0: the default
+	maxSats   boundsCache  // topK's term bounds, computed on first use
+	noTopK    bool         // rank with bleve's searchers only (comparisons, tests)
+	noPrune   bool         // topK scores every matching document (tests)
+	blockBits int          // topK's block size (log2); 0: the default
+	accMin    int          // topK accumulates windows from this many essential cursors; 0: the default
+	reread    atomic.Int64 // snippets cut by analysing a hit's text again (no term locations)
 }
 
 // Request is one search.
@@ -248,6 +249,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 			if s, ok := snippetFromLocations(dm.Locations, intro, body); ok {
 				h.Snippet = s
 			} else {
+				e.reread.Add(1)
 				h.Snippet = e.snippet(termsOnce(), intro, body)
 			}
 		}

@@ -1,6 +1,9 @@
 package search
 
 import (
+	"slices"
+	"sort"
+
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -75,12 +78,40 @@ func planTerms(p *plan) []*pageTerm {
 	return out
 }
 
+// moreTerms lists the terms of all (a plan's page terms) that are not in
+// marked, rarest first: the further terms loadPage locates for hits
+// without any marked term.
+func (e *Engine) moreTerms(all, marked []*pageTerm) []*pageTerm {
+	seen := map[maxSatKey]bool{}
+	for _, t := range marked {
+		seen[maxSatKey{t.field, t.term}] = true
+	}
+	var out []*pageTerm
+	for _, t := range all {
+		if t.all && !seen[maxSatKey{t.field, t.term}] {
+			out = append(out, t)
+		}
+	}
+	df := e.docFreqs()
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := df[out[i].term], df[out[j].term]; a != b {
+			return a < b
+		}
+		return out[i].term < out[j].term
+	})
+	return out
+}
+
 func isSnippetField(f string) bool { return f == fIntro || f == fBody }
 
 // loadPage fills the hits of page (documents of snap) with the stored
 // fields and, when locs is set, the locations of terms for snippets.
+// A hit that has none of terms in its intro or body (a long question's
+// rarest terms, which the hit matched through other words) gets the
+// locations of more, in their order, until it has moreMarks distinct
+// terms: otherwise its snippet would have to analyse its text again.
 // ok is false when a stored field is not text (then bleve loads it).
-func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, locs bool, terms []*pageTerm) ([]*bsearch.DocumentMatch, bool, error) {
+func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, locs bool, terms, more []*pageTerm) ([]*bsearch.DocumentMatch, bool, error) {
 	segs := snap.Segments()
 	want := map[string]bool{}
 	for _, f := range fields {
@@ -131,7 +162,106 @@ func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, loc
 		order[i] = i
 	}
 	sortByKey(order, page)
+	if err := locatePage(segs, page, out, order, terms, nil); err != nil {
+		return nil, false, err
+	}
+	if err := locateLacking(segs, page, out, order, more); err != nil {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
+// locateLacking gives the hits out[i], i in order, that have no
+// locations in their intro or body the locations of more, in their
+// order, until each has moreMarks distinct terms.
+func locateLacking(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, more []*pageTerm) error {
+	if len(more) == 0 {
+		return nil
+	}
+	var lacking []int
+	for _, i := range order {
+		if len(out[i].Locations[fIntro]) == 0 && len(out[i].Locations[fBody]) == 0 {
+			lacking = append(lacking, i)
+		}
+	}
+	if len(lacking) == 0 {
+		return nil
+	}
+	return locatePage(segs, page, out, lacking, more, func(i int) bool {
+		return len(out[i].Locations[fIntro])+len(out[i].Locations[fBody]) >= moreMarks
+	})
+}
+
+// locateMore does what loadPage does for hits without marked terms for
+// a page that bleve loaded (a search ranked by bleve's searchers): the
+// hits get the locations of q's further terms from the index snapshot.
+func (e *Engine) locateMore(q, marks query.Query, hits []*bsearch.DocumentMatch) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	pq, ok := e.compile(q)
+	if !ok {
+		return nil
+	}
+	marked, ok := e.pageTerms(marks)
+	if !ok {
+		return nil
+	}
+	more := e.moreTerms(planTerms(pq), marked)
+	adv, err := e.idx.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil
+	}
+	segs := snap.Segments()
+	page := make([]scoredDoc, 0, len(hits))
+	out := make([]*bsearch.DocumentMatch, 0, len(hits))
+	for _, h := range hits {
+		for si, ss := range segs {
+			nums, err := ss.DocNumbers([]string{h.ID})
+			if err != nil {
+				return err
+			}
+			if nums.IsEmpty() {
+				continue
+			}
+			page = append(page, scoredDoc{id: h.ID, key: uint64(si)<<40 | uint64(nums.Minimum())})
+			out = append(out, h)
+			break
+		}
+	}
+	order := make([]int, len(page))
+	for i := range order {
+		order[i] = i
+	}
+	sortByKey(order, page)
+	return locateLacking(segs, page, out, order, more)
+}
+
+// moreMarks is how many distinct terms a hit without any of the marked
+// terms gets located from the further terms (see loadPage).
+const moreMarks = 6
+
+// locatePage adds the locations of terms to the hits out[i] for i in
+// order (page positions in index order; the postings only move
+// forward). When done is set, a hit it reports done gets no more terms,
+// and the terms stop when every hit is done.
+func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, terms []*pageTerm, done func(i int) bool) error {
 	for _, t := range terms {
+		if done != nil {
+			order = slices.DeleteFunc(order, done)
+			if len(order) == 0 {
+				return nil
+			}
+		}
 		var it segment.PostingsIterator
 		var last segment.Posting // where it is: Advance only moves on
 		itSeg := -1
@@ -141,11 +271,11 @@ func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, loc
 				it, itSeg = nil, si
 				dict, err := segs[si].Segment().Dictionary(t.field)
 				if err != nil {
-					return nil, false, err
+					return err
 				}
 				pl, err := dict.PostingsList([]byte(t.term), nil, nil)
 				if err != nil {
-					return nil, false, err
+					return err
 				}
 				it, last = pl.Iterator(true, true, true, nil), nil
 			}
@@ -153,7 +283,7 @@ func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, loc
 			if p == nil || p.Number() < num {
 				var err error
 				if p, err = it.Advance(num); err != nil {
-					return nil, false, err
+					return err
 				}
 				last = p
 			}
@@ -170,7 +300,7 @@ func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, loc
 			addLocations(out[i], t, locs)
 		}
 	}
-	return out, true, nil
+	return nil
 }
 
 // phraseLocations keeps the locations of a phrase-only term that are
