@@ -360,7 +360,11 @@ func snippetFromLocations(locs search.FieldTermLocationMap, intro, body string) 
 		term       string
 	}
 	collect := func(field string, text string) []span {
-		var out []span
+		n := 0
+		for _, ls := range locs[field] {
+			n += len(ls)
+		}
+		out := make([]span, 0, n)
 		for term, ls := range locs[field] {
 			for _, l := range ls {
 				if int(l.End) <= len(text) && l.Start < l.End {
@@ -382,19 +386,32 @@ func snippetFromLocations(locs search.FieldTermLocationMap, intro, body string) 
 	if intro != "" {
 		paras = append(paras, para{text: intro, spans: collect(fIntro, intro)})
 	}
+	// The body's spans, sorted by start, are cut into runs per
+	// paragraph and moved to the paragraph's offsets in place (a span
+	// belongs to one paragraph at most).
 	bodySpans := collect(fBody, body)
-	off := 0
-	for _, p := range strings.Split(body, "\n\n") {
-		var mine []span
-		for _, s := range bodySpans {
-			if s.start >= off && s.end <= off+len(p) {
+	off, next := 0, 0
+	for rest := body; ; {
+		p, after, more := strings.Cut(rest, "\n\n")
+		for next < len(bodySpans) && bodySpans[next].start < off {
+			next++ // across a paragraph break
+		}
+		first := next
+		mine := bodySpans[first:first]
+		for next < len(bodySpans) && bodySpans[next].start < off+len(p) {
+			if s := bodySpans[next]; s.end <= off+len(p) {
 				mine = append(mine, span{s.start - off, s.end - off, s.term})
 			}
+			next++
 		}
 		if strings.TrimSpace(p) != "" {
 			paras = append(paras, para{text: p, spans: mine, offset: off})
 		}
+		if !more {
+			break
+		}
 		off += len(p) + 2
+		rest = after
 	}
 	frags := make([]fragment, 0, len(paras))
 	for _, p := range paras {

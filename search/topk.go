@@ -398,7 +398,8 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		rawTF, ev.coordPow, ev.coverPow = e.opt.RawTF, e.opt.CoordPower, e.opt.Coverage
 	}
 	segs := snap.Segments()
-	byTerm := map[maxSatKey]int{}
+	ev.cur = make([]cursor, 0, len(p.leaves))
+	byTerm := make(map[maxSatKey]int, len(p.leaves))
 	avg := map[string]float64{}
 	for i, pl := range p.leaves {
 		key := maxSatKey{pl.field, pl.term}
