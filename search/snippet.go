@@ -253,6 +253,7 @@ func window(text string, spans [][2]int, max int) string {
 		}
 	}
 	var b strings.Builder
+	b.Grow(end - start + 4*len(spans) + 2*len("…"))
 	if start > 0 {
 		b.WriteString("…")
 	}
@@ -262,7 +263,9 @@ func window(text string, spans [][2]int, max int) string {
 			continue
 		}
 		b.WriteString(text[pos:sp[0]])
-		b.WriteString("**" + text[sp[0]:sp[1]] + "**")
+		b.WriteString("**")
+		b.WriteString(text[sp[0]:sp[1]])
+		b.WriteString("**")
 		pos = sp[1]
 	}
 	b.WriteString(text[pos:end])

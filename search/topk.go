@@ -295,10 +295,11 @@ type cursor struct {
 	leaves      []int   // the plan leaves reading this cursor
 	qsum        float64 // the sum of their query weights
 	bounds      *termBounds
-	ub          float64 // the most they add to a document's raw score in the window
-	clauses     []int   // the distinct clauses of its leaves
-	phrase      bool    // some phrase needs the term's positions
-	rawTF       bool    // saturate the frequency, not its square root
+	ub          float64                // the most they add to a document's raw score in the window
+	clauses     []int                  // the distinct clauses of its leaves
+	phrase      bool                   // some phrase needs the term's positions
+	rawTF       bool                   // saturate the frequency, not its square root
+	pls         []segment.PostingsList // per segment, without deleted documents (from newEvaluator)
 	// in the current segment
 	pl      segment.PostingsList
 	blocks  []uint8 // block bounds in this segment (in units of bounds.step), or nil
@@ -313,6 +314,7 @@ type cursor struct {
 }
 
 type evaluator struct {
+	dicts      map[dictKey]segment.TermDictionary // opened once per segment and field
 	e          *Engine
 	p          *plan
 	snap       *scorch.IndexSnapshot
@@ -378,6 +380,26 @@ type coverUnit struct {
 	w       float64
 }
 
+// dictKey names a segment's (index in the snapshot) field dictionary.
+type dictKey struct {
+	seg   int
+	field string
+}
+
+// dict returns segment si's dictionary of field, opened once.
+func (ev *evaluator) dict(si int, seg segment.Segment, field string) (segment.TermDictionary, error) {
+	k := dictKey{si, field}
+	if d, ok := ev.dicts[k]; ok {
+		return d, nil
+	}
+	d, err := seg.Dictionary(field)
+	if err != nil {
+		return nil, err
+	}
+	ev.dicts[k] = d
+	return d, nil
+}
+
 // maxSatKey names a cached term bound: the largest BM25 saturation
 // (tf·k1/(tf+k1·(1−b+b·len/avg)); tf·norm in a field without average
 // length) of any document for a field and term.
@@ -392,7 +414,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		return nil, err
 	}
 	ev := &evaluator{e: e, p: p, snap: snap, k: k, leafOf: make([]int, len(p.leaves)), qw: make([]float64, len(p.leaves)),
-		mark: make([]uint32, len(p.clauses)), coordPow: 1, noPrune: e.noPrune}
+		mark: make([]uint32, len(p.clauses)), coordPow: 1, noPrune: e.noPrune, dicts: map[dictKey]segment.TermDictionary{}}
 	rawTF := false
 	if p.match {
 		rawTF, ev.coordPow, ev.coverPow = e.opt.RawTF, e.opt.CoordPower, e.opt.Coverage
@@ -419,8 +441,9 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 			}
 			c.avg = a
 			var docTerm uint64
-			for _, ss := range segs {
-				d, err := ss.Segment().Dictionary(pl.field)
+			c.pls = make([]segment.PostingsList, len(segs))
+			for si, ss := range segs {
+				d, err := ev.dict(si, ss.Segment(), pl.field)
 				if err != nil {
 					return nil, err
 				}
@@ -429,6 +452,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 					return nil, err
 				}
 				docTerm += pls.Count()
+				c.pls[si] = pls
 			}
 			if c.avg > 0 {
 				c.idf = math.Log(1 + (float64(docTotal)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
@@ -892,6 +916,7 @@ func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error)
 // many of them match.
 func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnapshot) (uint64, error) {
 	except := ss.Deleted()
+	reuse := len(ev.p.exclude) == 0 && len(ev.p.filters) == 0 // the postings lists of newEvaluator
 	if len(ev.p.exclude) > 0 {
 		ex, err := ss.DocNumbers(ev.p.exclude)
 		if err != nil {
@@ -929,20 +954,17 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		}
 		except = out
 	}
-	dicts := map[string]segment.TermDictionary{}
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
-		d, ok := dicts[c.field]
-		if !ok {
-			var err error
-			if d, err = seg.Dictionary(c.field); err != nil {
+		pl := c.pls[si]
+		if !reuse {
+			d, err := ev.dict(si, seg, c.field)
+			if err != nil {
 				return 0, err
 			}
-			dicts[c.field] = d
-		}
-		pl, err := d.PostingsList([]byte(c.term), except, nil)
-		if err != nil {
-			return 0, err
+			if pl, err = d.PostingsList([]byte(c.term), except, nil); err != nil {
+				return 0, err
+			}
 		}
 		c.pl, c.locIt, c.locPost, c.cur = pl, nil, nil, done
 		c.blocks = c.bounds.blocksFor(si, seg, ev.blockShift)

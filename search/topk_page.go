@@ -255,6 +255,7 @@ const moreMarks = 6
 // forward). When done is set, a hit it reports done gets no more terms,
 // and the terms stop when every hit is done.
 func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, terms []*pageTerm, done func(i int) bool) error {
+	dicts := map[dictKey]segment.TermDictionary{}
 	for _, t := range terms {
 		if done != nil {
 			order = slices.DeleteFunc(order, done)
@@ -269,9 +270,13 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 			si, num := int(page[i].key>>40), page[i].key&(1<<40-1)
 			if si != itSeg {
 				it, itSeg = nil, si
-				dict, err := segs[si].Segment().Dictionary(t.field)
-				if err != nil {
-					return err
+				dict, ok := dicts[dictKey{si, t.field}]
+				if !ok {
+					var err error
+					if dict, err = segs[si].Segment().Dictionary(t.field); err != nil {
+						return err
+					}
+					dicts[dictKey{si, t.field}] = dict
 				}
 				pl, err := dict.PostingsList([]byte(t.term), nil, nil)
 				if err != nil {
