@@ -227,14 +227,23 @@ func window(text string, spans [][2]int, max int) string {
 	if moreRunes(text, max) {
 		// Try a window starting a little before each match; keep the one
 		// holding the most matches.
-		best, last := -1, -1
+		// The windows start in text order, so the end of each (max-2
+		// runes on, room for the two ellipses) moves on from the last
+		// one's by as many runes as its start did: the text is counted
+		// once, not once per window.
+		best, last, raw := -1, -1, 0
 		for _, sp := range spans {
 			s := wordStart(text, backRunes(text, sp[0], 40))
 			if s == last {
 				continue // the same window again
 			}
+			if last < 0 {
+				raw = advanceRunes(text, s, max-2)
+			} else {
+				raw = advanceRunes(text, raw, utf8.RuneCountInString(text[last:s]))
+			}
 			last = s
-			e := cutRunes(text, s, max-2) // room for the two ellipses
+			e := wordEnd(text, s, raw)
 			n := 0
 			for _, o := range spans {
 				if o[0] >= s && o[1] <= e {
@@ -328,16 +337,25 @@ func wordStart(s string, i int) int {
 // cutRunes returns the byte offset of the end of a window of at most n
 // runes from start, pulled back to the end of a word.
 func cutRunes(s string, start, n int) int {
-	i, count := start, 0
-	for i < len(s) && count < n {
+	return wordEnd(s, start, advanceRunes(s, start, n))
+}
+
+// advanceRunes moves n runes on from byte offset i (at most to the end).
+func advanceRunes(s string, i, n int) int {
+	for ; i < len(s) && n > 0; n-- {
 		if s[i] < utf8.RuneSelf {
 			i++
 		} else {
 			_, size := utf8.DecodeRuneInString(s[i:])
 			i += size
 		}
-		count++
 	}
+	return i
+}
+
+// wordEnd pulls the end i of a window that starts at start back to the
+// end of a word.
+func wordEnd(s string, start, i int) int {
 	if i >= len(s) {
 		return len(s)
 	}

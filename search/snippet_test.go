@@ -77,3 +77,65 @@ func TestStemCache(t *testing.T) {
 		t.Errorf("cache holds %d words, want its bound 3", len(c.m))
 	}
 }
+
+// TestWindowMovesOn: the window whose end moves on with its start picks
+// the same window as cutting each candidate from its own start, on
+// texts with multi-byte letters, long words and matches at both ends.
+func TestWindowMovesOn(t *testing.T) {
+	ref := func(text string, spans [][2]int, max int) (int, int) {
+		start, end := 0, len(text)
+		if !moreRunes(text, max) {
+			return start, end
+		}
+		best, last := -1, -1
+		for _, sp := range spans {
+			s := wordStart(text, backRunes(text, sp[0], 40))
+			if s == last {
+				continue
+			}
+			last = s
+			e := cutRunes(text, s, max-2)
+			n := 0
+			for _, o := range spans {
+				if o[0] >= s && o[1] <= e {
+					n++
+				}
+			}
+			if n > best {
+				best, start, end = n, s, e
+			}
+			if best == len(spans) {
+				break
+			}
+		}
+		if best < 0 {
+			end = cutRunes(text, 0, max-1)
+		}
+		return start, end
+	}
+	words := []string{"één", "gezin", "jeugdhulpverleners", "wachtlijst", "ü", "kinderen", "naïeve", "schulden", "日本語", "a"}
+	rng := uint64(7)
+	next := func(n int) int { rng = rng*6364136223846793005 + 1442695040888963407; return int(rng>>33) % n }
+	for trial := range 400 {
+		var b strings.Builder
+		var spans [][2]int
+		for range 20 + next(200) {
+			w := words[next(len(words))]
+			if next(4) == 0 {
+				spans = append(spans, [2]int{b.Len(), b.Len() + len(w)})
+			}
+			b.WriteString(w)
+			b.WriteString(" ")
+		}
+		text := b.String()
+		max := 40 + next(300)
+		s, e := ref(text, spans, max)
+		want := text[s:e]
+		got := window(text, spans, max)
+		// window marks the spans and adds ellipses: strip them.
+		got = strings.TrimSuffix(strings.TrimPrefix(strings.ReplaceAll(got, "**", ""), "…"), "…")
+		if got != strings.TrimSpace(want) {
+			t.Fatalf("trial %d (max %d): window %q, want %q", trial, max, got, strings.TrimSpace(want))
+		}
+	}
+}
