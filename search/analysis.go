@@ -229,15 +229,24 @@ type wordsTokenizer struct {
 func (w wordsTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	src := unfuseSentences(input)
 	if w.recent == nil || len(input) < minRecentText {
-		return w.inner.Tokenize(src)
+		return w.split(src)
 	}
 	h := maphash.Bytes(w.recent.seed(), input)
 	if ts, ok := w.recent.get(h, input, src); ok {
 		return ts
 	}
-	ts := w.inner.Tokenize(src)
+	ts := w.split(src)
 	w.recent.put(h, input, ts)
 	return ts
+}
+
+// split splits text into words: latinWords for Latin-script text,
+// bleve's Unicode tokenizer for the rest (the same words either way).
+func (w wordsTokenizer) split(text []byte) analysis.TokenStream {
+	if ts, ok := latinWords(text); ok {
+		return ts
+	}
+	return w.inner.Tokenize(text)
 }
 
 // minRecentText is the shortest text worth remembering.
