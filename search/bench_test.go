@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/watwerkt/watwerkt/corpus"
@@ -25,6 +26,12 @@ func dekamerEngine(tb testing.TB) (*Engine, []EvalQuery) {
 // indexJSONL builds an index of a BEIR-style corpus file (JSON lines
 // {_id, title, text}) in root and opens it.
 func indexJSONL(tb testing.TB, path, root string) *Engine {
+	return indexJSONLOrdered(tb, path, root, false)
+}
+
+// indexJSONLOrdered is indexJSONL, sending the documents in reverse
+// order when reverse is set.
+func indexJSONLOrdered(tb testing.TB, path, root string, reverse bool) *Engine {
 	tb.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -40,6 +47,9 @@ func indexJSONL(tb testing.TB, path, root string) *Engine {
 		return nil
 	}); err != nil {
 		tb.Fatal(err)
+	}
+	if reverse {
+		slices.Reverse(docs)
 	}
 	bld, err := v.NewBuilder(vocab)
 	if err != nil {

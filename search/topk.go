@@ -230,7 +230,7 @@ func phraseSlots(tokens analysis.TokenStream) [][]string {
 type scoredDoc struct {
 	id    string
 	score float64
-	key   uint64 // segment and document number: bleve's order among equal scores
+	key   uint64 // segment and document number
 	// how the score was made, for explanations: with the options for
 	// short questions, the clauses matched (of clauses) and the share
 	// of the question's words
@@ -240,8 +240,9 @@ type scoredDoc struct {
 }
 
 // topK ranks the plan of q and returns the best k documents, best first
-// (equal scores in index order, as bleve orders them), and how many
-// documents match in all. ok is false when q cannot be ranked here.
+// (equal scores by id, so the ranking does not depend on the order the
+// documents were indexed in), and how many documents match in all. ok
+// is false when q cannot be ranked here.
 //
 // load, when not nil, is called with q's plan and the ranking while the
 // index snapshot it came from is still open.
@@ -1003,7 +1004,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		}
 		ev.window(b, w1)
 		full := ev.full()
-		if len(ev.order) == 0 || (full && ev.prefixBound[len(ev.order)] <= theta) {
+		if len(ev.order) == 0 || (full && ev.prefixBound[len(ev.order)] < theta) {
 			continue // nothing in the window can make the top k
 		}
 		firstEss := 0 // order[:firstEss] are the non-essential cursors
@@ -1078,14 +1079,14 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 	for j := firstEss - 1; j >= 0; j-- {
 		if full {
 			b := (partial*slack + ev.prefixUb[j+1]) * ev.coordF[min(nc, len(ev.touched)+ev.prefixClauses[j+1])]
-			if b <= *theta {
+			if b < *theta {
 				return nil
 			}
 			// The words the document can still have: those it has, and
 			// those of the cursors left (a sum of weights bounds the
 			// weight of their union).
 			if ev.unitMask != nil {
-				if w := ev.docW + ev.prefixW[j+1]; w < ev.unitSum && b*ev.coverBound(w) <= *theta {
+				if w := ev.docW + ev.prefixW[j+1]; w < ev.unitSum && b*ev.coverBound(w) < *theta {
 					return nil
 				}
 			}
@@ -1101,7 +1102,7 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 			ev.hit(c, ci, c.docScore(c.post), &partial)
 		}
 	}
-	if full && partial*slack*ev.coordF[len(ev.touched)]*ev.coverBound(ev.docW) <= *theta {
+	if full && partial*slack*ev.coordF[len(ev.touched)]*ev.coverBound(ev.docW) < *theta {
 		return nil
 	}
 	s, ok, err := ev.score(d)
@@ -1189,7 +1190,7 @@ func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint6
 		if h < 0 {
 			continue
 		}
-		if ev.full() && (a.partial[i]*slack+ev.prefixUb[firstEss])*ev.coordF[min(nc, int(a.clauses[i])+ev.prefixClauses[firstEss])] <= *theta {
+		if ev.full() && (a.partial[i]*slack+ev.prefixUb[firstEss])*ev.coordF[min(nc, int(a.clauses[i])+ev.prefixClauses[firstEss])] < *theta {
 			continue
 		}
 		ev.epoch++
@@ -1212,15 +1213,15 @@ func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint6
 // earlier in the index (bleve's order).
 func (ev *evaluator) offer(ss *scorch.SegmentSnapshot, si int, d uint64, s float64) error {
 	key := uint64(si)<<40 | d
-	if len(ev.top) == ev.k {
-		w := ev.top[0]
-		if s < w.score || (s == w.score && key > w.key) {
-			return nil
-		}
+	if len(ev.top) == ev.k && s < ev.top[0].score {
+		return nil
 	}
 	id, err := ss.DocID(d)
 	if err != nil {
 		return err
+	}
+	if len(ev.top) == ev.k && s == ev.top[0].score && string(id) > ev.top[0].id {
+		return nil // equal scores: the smaller id ranks first
 	}
 	doc := scoredDoc{id: string(id), score: s, key: key, short: ev.p.match,
 		matched: int32(ev.matched), clauses: int32(len(ev.p.clauses)), cover: ev.cover}
@@ -1319,11 +1320,11 @@ func (ev *evaluator) hit(c *cursor, ci int, ds float64, partial *float64) {
 func (ev *evaluator) full() bool { return len(ev.top) == ev.k && !ev.noPrune }
 
 // essentialFrom returns how many cursors (smallest bounds first)
-// cannot together lift a document above theta. (Documents come in
-// index order, so one that only ties the k-th best loses to it.)
+// cannot together lift a document to theta. (A document that ties the
+// k-th best can still take its place: equal scores are ordered by id.)
 func (ev *evaluator) essentialFrom(theta float64) int {
 	m := 0
-	for m < len(ev.order) && ev.prefixBound[m+1] <= theta {
+	for m < len(ev.order) && ev.prefixBound[m+1] < theta {
 		m++
 	}
 	return m
@@ -1692,7 +1693,7 @@ func (h docHeap) Less(i, j int) bool {
 	if h[i].score != h[j].score {
 		return h[i].score < h[j].score
 	}
-	return h[i].key > h[j].key
+	return h[i].id > h[j].id
 }
 func (h docHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *docHeap) Push(x any)   { *h = append(*h, x.(scoredDoc)) }
