@@ -196,8 +196,10 @@ func locateLacking(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsea
 // a page that bleve loaded (a search ranked by bleve's searchers): the
 // hits get the locations of q's further terms from the index snapshot.
 func (e *Engine) locateMore(q, marks query.Query, hits []*bsearch.DocumentMatch) error {
-	if len(hits) == 0 {
-		return nil
+	if !slices.ContainsFunc(hits, func(h *bsearch.DocumentMatch) bool {
+		return len(h.Locations[fIntro]) == 0 && len(h.Locations[fBody]) == 0
+	}) {
+		return nil // every hit has marked terms
 	}
 	pq, ok := e.compile(q)
 	if !ok {
