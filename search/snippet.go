@@ -1,7 +1,7 @@
 package search
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -393,7 +393,7 @@ func snippetFromLocations(locs search.FieldTermLocationMap, intro, body string) 
 				}
 			}
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+		slices.SortFunc(out, func(a, b span) int { return a.start - b.start })
 		return out
 	}
 	// Candidate paragraphs: the intro, and the body's blank-line-separated
@@ -440,9 +440,13 @@ func snippetFromLocations(locs search.FieldTermLocationMap, intro, body string) 
 		// by hand and move the spans with it.
 		lead := len(p.text) - len(strings.TrimLeft(p.text, " \t\n"))
 		text := strings.TrimSpace(p.text)
-		f := fragment{terms: map[string]bool{}}
+		var f fragment
 		for _, s := range p.spans {
 			if s.start-lead >= 0 && s.end-lead <= len(text) {
+				if f.terms == nil {
+					f.terms = make(map[string]bool, len(p.spans))
+					f.spans = make([][2]int, 0, len(p.spans))
+				}
 				f.spans = append(f.spans, [2]int{s.start - lead, s.end - lead})
 				f.terms[s.term] = true
 			}

@@ -424,13 +424,34 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 	ev.cur = make([]cursor, 0, len(p.leaves))
 	byTerm := make(map[maxSatKey]int, len(p.leaves))
 	avg := map[string]float64{}
+	// The cursors' leaves, clauses and postings lists are cut from
+	// shared arrays (a question has a few dozen cursors).
+	leafSlab := make([]int, len(p.leaves))
+	clauseSlab := make([]int, len(p.leaves))
+	leafN := make([]int, 0, len(p.leaves))
 	for i, pl := range p.leaves {
 		key := maxSatKey{pl.field, pl.term}
 		ci, ok := byTerm[key]
 		if !ok {
-			ci = len(ev.cur)
+			ci = len(leafN)
 			byTerm[key] = ci
+			leafN = append(leafN, 0)
+		}
+		ev.leafOf[i] = ci
+		leafN[ci]++
+	}
+	plSlab := make([]segment.PostingsList, len(leafN)*len(segs))
+	// cursor ci's leaves go to slab[off[ci]:off[ci+1]]
+	off := make([]int, len(leafN)+1)
+	for ci, n := range leafN {
+		off[ci+1] = off[ci] + n
+	}
+	for i, pl := range p.leaves {
+		ci := ev.leafOf[i]
+		if ci == len(ev.cur) {
 			c := cursor{field: pl.field, term: pl.term, rawTF: rawTF}
+			c.leaves = leafSlab[off[ci]:off[ci]:off[ci+1]]
+			c.clauses = clauseSlab[off[ci]:off[ci]:off[ci+1]]
 			a, ok := avg[pl.field]
 			if !ok {
 				card, err := snap.FieldCardinality(pl.field)
@@ -442,7 +463,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 			}
 			c.avg = a
 			var docTerm uint64
-			c.pls = make([]segment.PostingsList, len(segs))
+			c.pls = plSlab[ci*len(segs) : (ci+1)*len(segs) : (ci+1)*len(segs)]
 			for si, ss := range segs {
 				d, err := ev.dict(si, ss.Segment(), pl.field)
 				if err != nil {
@@ -465,7 +486,6 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 			}
 			ev.cur = append(ev.cur, c)
 		}
-		ev.leafOf[i] = ci
 		c := &ev.cur[ci]
 		c.leaves = append(c.leaves, i)
 		if pl.slot >= 0 {
@@ -909,6 +929,9 @@ func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error)
 	out := make([]scoredDoc, len(ev.top))
 	for i := len(out) - 1; i >= 0; i-- {
 		out[i] = heap.Pop(&ev.top).(scoredDoc)
+		if err := ev.loadID(&out[i]); err != nil {
+			return nil, 0, false, err
+		}
 	}
 	return out, total, true, nil
 }
@@ -1209,28 +1232,53 @@ func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint6
 }
 
 // offer puts document d of segment si with score s among the k best
-// when it beats the worst of them: a higher score, or an equal one
-// earlier in the index (bleve's order).
+// when it beats the worst of them: a higher score, or an equal one with
+// a smaller id. Reading an id means reading the document's stored
+// fields, so a document gets its id only when another in the heap has
+// the same score (the heap orders those by id) or when it makes the
+// final top k (run).
 func (ev *evaluator) offer(ss *scorch.SegmentSnapshot, si int, d uint64, s float64) error {
 	key := uint64(si)<<40 | d
 	if len(ev.top) == ev.k && s < ev.top[0].score {
 		return nil
 	}
-	id, err := ss.DocID(d)
-	if err != nil {
-		return err
+	doc := scoredDoc{score: s, key: key, short: ev.p.match,
+		matched: int32(ev.matched), clauses: int32(len(ev.p.clauses)), cover: ev.cover}
+	for i := range ev.top {
+		if t := &ev.top[i]; t.score == s {
+			if err := ev.loadID(t); err != nil {
+				return err
+			}
+			if doc.id == "" {
+				if err := ev.loadID(&doc); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	if len(ev.top) == ev.k && s == ev.top[0].score && string(id) > ev.top[0].id {
+	if len(ev.top) == ev.k && s == ev.top[0].score && doc.id > ev.top[0].id {
 		return nil // equal scores: the smaller id ranks first
 	}
-	doc := scoredDoc{id: string(id), score: s, key: key, short: ev.p.match,
-		matched: int32(ev.matched), clauses: int32(len(ev.p.clauses)), cover: ev.cover}
 	if len(ev.top) < ev.k {
 		heap.Push(&ev.top, doc)
 	} else {
 		ev.top[0] = doc
 		heap.Fix(&ev.top, 0)
 	}
+	return nil
+}
+
+// loadID reads the external id of d when it has none yet.
+func (ev *evaluator) loadID(d *scoredDoc) error {
+	if d.id != "" {
+		return nil
+	}
+	si, num := int(d.key>>40), d.key&(1<<40-1)
+	id, err := ev.snap.Segments()[si].DocID(num)
+	if err != nil {
+		return err
+	}
+	d.id = string(id)
 	return nil
 }
 

@@ -258,6 +258,7 @@ const moreMarks = 6
 // and the terms stop when every hit is done.
 func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, terms []*pageTerm, done func(i int) bool) error {
 	dicts := map[dictKey]segment.TermDictionary{}
+	var slab []bsearch.Location
 	for _, t := range terms {
 		if done != nil {
 			order = slices.DeleteFunc(order, done)
@@ -304,7 +305,7 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 			if !t.all {
 				locs = phraseLocations(segs[si], num, t, locs)
 			}
-			addLocations(out[i], t, locs)
+			slab = addLocations(out[i], t, locs, slab)
 		}
 	}
 	return nil
@@ -384,9 +385,9 @@ func termPositions(ss *scorch.SegmentSnapshot, field, term string, num uint64) m
 	return out
 }
 
-func addLocations(dm *bsearch.DocumentMatch, t *pageTerm, locs []segment.Location) {
+func addLocations(dm *bsearch.DocumentMatch, t *pageTerm, locs []segment.Location, slab []bsearch.Location) []bsearch.Location {
 	if len(locs) == 0 {
-		return
+		return slab
 	}
 	if dm.Locations == nil {
 		dm.Locations = bsearch.FieldTermLocationMap{}
@@ -406,9 +407,15 @@ outer:
 				continue outer
 			}
 		}
-		have = append(have, &bsearch.Location{Pos: l.Pos(), Start: l.Start(), End: l.End()})
+		// The locations are cut from a slab shared by the page.
+		if len(slab) == cap(slab) {
+			slab = make([]bsearch.Location, 0, 64)
+		}
+		slab = append(slab, bsearch.Location{Pos: l.Pos(), Start: l.Start(), End: l.End()})
+		have = append(have, &slab[len(slab)-1])
 	}
 	tlm[t.term] = have
+	return slab
 }
 
 func sortByKey(order []int, page []scoredDoc) {
