@@ -240,7 +240,7 @@ func window(text string, spans [][2]int, max int) string {
 			if last < 0 {
 				raw = advanceRunes(text, s, max-2)
 			} else {
-				raw = advanceRunes(text, raw, utf8.RuneCountInString(text[last:s]))
+				raw = advanceRunes(text, raw, countRunes(text[last:s]))
 			}
 			last = s
 			e := wordEnd(text, s, raw)
@@ -342,15 +342,49 @@ func cutRunes(s string, start, n int) int {
 
 // advanceRunes moves n runes on from byte offset i (at most to the end).
 func advanceRunes(s string, i, n int) int {
-	for ; i < len(s) && n > 0; n-- {
+	for i < len(s) && n > 0 {
+		if n >= 8 && ascii8(s, i) {
+			i, n = i+8, n-8
+			continue
+		}
 		if s[i] < utf8.RuneSelf {
 			i++
 		} else {
 			_, size := utf8.DecodeRuneInString(s[i:])
 			i += size
 		}
+		n--
 	}
 	return i
+}
+
+// countRunes is utf8.RuneCountInString, eight bytes at a time where
+// they are ASCII.
+func countRunes(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if ascii8(s, i) {
+			i, n = i+8, n+8
+			continue
+		}
+		if s[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+		}
+		n++
+	}
+	return n
+}
+
+// ascii8 reports whether s[i:i+8] exists and is ASCII.
+func ascii8(s string, i int) bool {
+	if i+8 > len(s) {
+		return false
+	}
+	s = s[i : i+8]
+	return (s[0]|s[1]|s[2]|s[3]|s[4]|s[5]|s[6]|s[7])&0x80 == 0
 }
 
 // wordEnd pulls the end i of a window that starts at start back to the

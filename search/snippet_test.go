@@ -139,3 +139,32 @@ func TestWindowMovesOn(t *testing.T) {
 		}
 	}
 }
+
+// TestRuneCounting compares the eight-bytes-at-a-time rune counting of
+// the snippet window with package utf8 on random texts of ASCII runs,
+// multi-byte letters and invalid bytes.
+func TestRuneCounting(t *testing.T) {
+	parts := []string{"a", "gezinnen ", "jeugdhulpverleners", "é", "日本", "\xff", "\xc3", "\x80", " ", "ü12345678"}
+	rng := uint64(11)
+	next := func(n int) int { rng = rng*6364136223846793005 + 1442695040888963407; return int(rng>>33) % n }
+	for trial := range 2000 {
+		var b strings.Builder
+		for range next(30) {
+			b.WriteString(parts[next(len(parts))])
+		}
+		s := b.String()
+		if got, want := countRunes(s), utf8.RuneCountInString(s); got != want {
+			t.Fatalf("trial %d: countRunes(%q) = %d, want %d", trial, s, got, want)
+		}
+		i := next(len(s) + 1)
+		n := next(40)
+		want := i
+		for k := 0; k < n && want < len(s); k++ {
+			_, size := utf8.DecodeRuneInString(s[want:])
+			want += size
+		}
+		if got := advanceRunes(s, i, n); got != want {
+			t.Fatalf("trial %d: advanceRunes(%q, %d, %d) = %d, want %d", trial, s, i, n, got, want)
+		}
+	}
+}

@@ -347,6 +347,7 @@ type evaluator struct {
 	hits         []int // the cursors on the document being scored
 	accMin       int   // accumulate windows with this many essential cursors
 	acc          *accBuf
+	iters        *iterBuf
 	top          docHeap
 	// Scoring (see Options): coordF[m] is the factor of a document that
 	// matches m clauses, (m/clauses)^power; with coverPow > 0 the score
@@ -912,11 +913,25 @@ func (c *boundsCache) clear() {
 }
 
 func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error) {
+	ev.iters = iterPool.Get().(*iterBuf)
+	for ci := range min(len(ev.cur), len(ev.iters.its)) {
+		ev.cur[ci].it = ev.iters.its[ci]
+	}
 	defer func() {
 		if ev.acc != nil {
 			accPool.Put(ev.acc)
 			ev.acc = nil
 		}
+		// The cursors' iterators go back for the next question (zap
+		// resets an iterator it is given instead of allocating one).
+		b := ev.iters
+		b.its = b.its[:0]
+		for ci := range ev.cur {
+			b.its = append(b.its, ev.cur[ci].it)
+			ev.cur[ci].it = nil
+		}
+		iterPool.Put(b)
+		ev.iters = nil
 	}()
 	var total uint64
 	for si, ss := range ev.snap.Segments() {
@@ -999,7 +1014,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 	}
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
-		c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, nil), nil, nil
+		c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, c.it), nil, nil
 		if err := c.next(); err != nil {
 			return 0, err
 		}
@@ -1157,6 +1172,15 @@ type accBuf struct {
 }
 
 var accPool = sync.Pool{New: func() any { return new(accBuf) }}
+
+// iterBuf keeps postings iterators between questions: its for the
+// cursors, scratch for reading postings lists as bitmaps.
+type iterBuf struct {
+	its     []segment.PostingsIterator
+	scratch segment.PostingsIterator
+}
+
+var iterPool = sync.Pool{New: func() any { return new(iterBuf) }}
 
 // accumulate ranks the documents w0 ≤ d < w1 term at a time: the
 // postings of the essential cursors order[firstEss:] in the window are
@@ -1616,7 +1640,7 @@ func (ev *evaluator) count() (uint64, error) {
 		c := &ev.cur[ci]
 		for _, li := range c.leaves {
 			if ev.p.leaves[li].slot < 0 {
-				bms = collectPostings(bms, single, c.pl)
+				bms = collectPostings(bms, single, c.pl, &ev.iters.scratch)
 				break
 			}
 		}
@@ -1660,7 +1684,7 @@ func (ev *evaluator) count() (uint64, error) {
 		}
 		for _, ci := range cs {
 			c := &ev.cur[ci]
-			c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, nil), nil, nil
+			c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, c.it), nil, nil
 			if err := c.next(); err != nil {
 				return 0, err
 			}
@@ -1695,12 +1719,13 @@ func (ev *evaluator) count() (uint64, error) {
 	return n, nil
 }
 
-// addPostings adds the documents of a postings list to bm.
 // collectPostings appends the bitmap of a postings list to bms (not to
 // be changed: it may be the segment's own), or adds its documents to
-// single.
-func collectPostings(bms []*roaring.Bitmap, single *roaring.Bitmap, pl segment.PostingsList) []*roaring.Bitmap {
-	it := pl.Iterator(false, false, false, nil)
+// single. scratch is an iterator to reuse (zap resets it) and is set to
+// the one used.
+func collectPostings(bms []*roaring.Bitmap, single *roaring.Bitmap, pl segment.PostingsList, scratch *segment.PostingsIterator) []*roaring.Bitmap {
+	it := pl.Iterator(false, false, false, *scratch)
+	*scratch = it
 	if o, ok := it.(segment.OptimizablePostingsIterator); ok {
 		if d, ok := o.DocNum1Hit(); ok {
 			single.Add(uint32(d))
@@ -1716,6 +1741,7 @@ func collectPostings(bms []*roaring.Bitmap, single *roaring.Bitmap, pl segment.P
 	return bms
 }
 
+// addPostings adds the documents of a postings list to bm.
 func addPostings(bm *roaring.Bitmap, pl segment.PostingsList) {
 	it := pl.Iterator(false, false, false, nil)
 	if o, ok := it.(segment.OptimizablePostingsIterator); ok {

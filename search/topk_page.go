@@ -259,6 +259,9 @@ const moreMarks = 6
 func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, terms []*pageTerm, done func(i int) bool) error {
 	dicts := map[dictKey]segment.TermDictionary{}
 	var slab []bsearch.Location
+	// One postings list and iterator, reset for each term and segment.
+	var pl segment.PostingsList
+	var it segment.PostingsIterator
 	for _, t := range terms {
 		if done != nil {
 			order = slices.DeleteFunc(order, done)
@@ -266,13 +269,12 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 				return nil
 			}
 		}
-		var it segment.PostingsIterator
 		var last segment.Posting // where it is: Advance only moves on
 		itSeg := -1
 		for _, i := range order {
 			si, num := int(page[i].key>>40), page[i].key&(1<<40-1)
 			if si != itSeg {
-				it, itSeg = nil, si
+				itSeg = si
 				dict, ok := dicts[dictKey{si, t.field}]
 				if !ok {
 					var err error
@@ -281,11 +283,11 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 					}
 					dicts[dictKey{si, t.field}] = dict
 				}
-				pl, err := dict.PostingsList([]byte(t.term), nil, nil)
-				if err != nil {
+				var err error
+				if pl, err = dict.PostingsList([]byte(t.term), nil, pl); err != nil {
 					return err
 				}
-				it, last = pl.Iterator(true, true, true, nil), nil
+				it, last = pl.Iterator(true, true, true, it), nil
 			}
 			p := last
 			if p == nil || p.Number() < num {
