@@ -232,10 +232,17 @@ func window(text string, spans [][2]int, max int) string {
 		// one's by as many runes as its start did: the text is counted
 		// once, not once per window.
 		best, last, raw := -1, -1, 0
+		from := 0 // spans[from:] start at or after s
 		for _, sp := range spans {
 			s := wordStart(text, backRunes(text, sp[0], 40))
 			if s == last {
 				continue // the same window again
+			}
+			for from < len(spans) && spans[from][0] < s {
+				from++
+			}
+			if len(spans)-from <= best {
+				break // no later window can hold more
 			}
 			if last < 0 {
 				raw = advanceRunes(text, s, max-2)
@@ -287,6 +294,10 @@ func window(text string, spans [][2]int, max int) string {
 // backRunes moves back n runes from byte offset i.
 func backRunes(s string, i, n int) int {
 	for ; n > 0 && i > 0; n-- {
+		if n >= 8 && i >= 8 && ascii8(s, i-8) {
+			i, n = i-8, n-7 // the loop takes the eighth
+			continue
+		}
 		if s[i-1] < utf8.RuneSelf {
 			i--
 			continue
@@ -303,16 +314,10 @@ func moreRunes(s string, n int) bool {
 	if len(s) <= n {
 		return false // every rune takes at least a byte
 	}
-	i := 0
-	for ; n >= 0 && i < len(s); n-- {
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+	if len(s) > 4*n {
+		return true // and at most four
 	}
-	return n < 0
+	return advanceRunes(s, 0, n) < len(s)
 }
 
 // wordStart moves i forward to the start of a word, unless it is at one.

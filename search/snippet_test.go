@@ -141,7 +141,7 @@ func TestWindowMovesOn(t *testing.T) {
 }
 
 // TestRuneCounting compares the eight-bytes-at-a-time rune counting of
-// the snippet window with package utf8 on random texts of ASCII runs,
+// the snippet window (forward, backward, more than n) with package utf8 on random texts of ASCII runs,
 // multi-byte letters and invalid bytes.
 func TestRuneCounting(t *testing.T) {
 	parts := []string{"a", "gezinnen ", "jeugdhulpverleners", "é", "日本", "\xff", "\xc3", "\x80", " ", "ü12345678"}
@@ -165,6 +165,17 @@ func TestRuneCounting(t *testing.T) {
 		}
 		if got := advanceRunes(s, i, n); got != want {
 			t.Fatalf("trial %d: advanceRunes(%q, %d, %d) = %d, want %d", trial, s, i, n, got, want)
+		}
+		back := i
+		for k := 0; k < n && back > 0; k++ {
+			_, size := utf8.DecodeLastRuneInString(s[:back])
+			back -= size
+		}
+		if got := backRunes(s, i, n); got != back {
+			t.Fatalf("trial %d: backRunes(%q, %d, %d) = %d, want %d", trial, s, i, n, got, back)
+		}
+		if got, want := moreRunes(s, n), utf8.RuneCountInString(s) > n; got != want {
+			t.Fatalf("trial %d: moreRunes(%q, %d) = %v, want %v", trial, s, n, got, want)
 		}
 	}
 }

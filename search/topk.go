@@ -74,6 +74,9 @@ type plan struct {
 	// match is set for a question searched as match queries (a short
 	// one), which is scored with the Options for short questions.
 	match bool
+	// cursors maps a field and term to the evaluator's cursor that
+	// read it (set by newEvaluator).
+	cursors map[maxSatKey]int
 }
 
 // A planFilter is a term a document must have in a keyword field.
@@ -237,7 +240,14 @@ type scoredDoc struct {
 	short            bool
 	matched, clauses int32
 	cover            float64
+	// has holds bit ci for each cursor ci whose term the document has,
+	// when known (questions of at most hasCursors cursors).
+	has   [hasCursors / 64]uint64
+	known bool
 }
+
+// hasCursors is the most cursors scoredDoc.has records.
+const hasCursors = 128
 
 // topK ranks the plan of q and returns the best k documents, best first
 // (equal scores by id, so the ranking does not depend on the order the
@@ -447,6 +457,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 	for ci, n := range leafN {
 		off[ci+1] = off[ci] + n
 	}
+	p.cursors = byTerm
 	for i, pl := range p.leaves {
 		ci := ev.leafOf[i]
 		if ci == len(ev.cur) {
@@ -1268,6 +1279,14 @@ func (ev *evaluator) offer(ss *scorch.SegmentSnapshot, si int, d uint64, s float
 	}
 	doc := scoredDoc{score: s, key: key, short: ev.p.match,
 		matched: int32(ev.matched), clauses: int32(len(ev.p.clauses)), cover: ev.cover}
+	if len(ev.cur) <= hasCursors {
+		// Every cursor has been moved to d or past it: ev.hits are the
+		// terms d has (the page's term locations skip the others).
+		doc.known = true
+		for _, ci := range ev.hits {
+			doc.has[ci>>6] |= 1 << (ci & 63)
+		}
+	}
 	for i := range ev.top {
 		if t := &ev.top[i]; t.score == s {
 			if err := ev.loadID(t); err != nil {

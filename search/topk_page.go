@@ -23,6 +23,7 @@ type pageTerm struct {
 	field, term string
 	all         bool
 	phrases     [][][]string // the phrases (positions × alternatives) it occurs in
+	ci          int          // the ranking's cursor of the term, or -1
 }
 
 // pageTerms lists the terms of marks whose locations snippets use; ok is
@@ -43,7 +44,10 @@ func planTerms(p *plan) []*pageTerm {
 		k := maxSatKey{field, term}
 		t := by[k]
 		if t == nil {
-			t = &pageTerm{field: field, term: term}
+			t = &pageTerm{field: field, term: term, ci: -1}
+			if ci, ok := p.cursors[k]; ok {
+				t.ci = ci
+			}
 			by[k] = t
 			out = append(out, t)
 		}
@@ -272,6 +276,9 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 		var last segment.Posting // where it is: Advance only moves on
 		itSeg := -1
 		for _, i := range order {
+			if d := &page[i]; t.ci >= 0 && d.known && d.has[t.ci>>6]&(1<<(t.ci&63)) == 0 {
+				continue // the ranking saw that the document lacks the term
+			}
 			si, num := int(page[i].key>>40), page[i].key&(1<<40-1)
 			if si != itSeg {
 				itSeg = si
