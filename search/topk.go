@@ -432,7 +432,6 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		rawTF, ev.coordPow, ev.coverPow = e.opt.RawTF, e.opt.CoordPower, e.opt.Coverage
 	}
 	segs := snap.Segments()
-	ev.cur = make([]cursor, 0, len(p.leaves))
 	byTerm := make(map[maxSatKey]int, len(p.leaves))
 	avg := map[string]float64{}
 	// The cursors' leaves, clauses and postings lists are cut from
@@ -451,6 +450,7 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		ev.leafOf[i] = ci
 		leafN[ci]++
 	}
+	ev.cur = make([]cursor, 0, len(leafN))
 	plSlab := make([]segment.PostingsList, len(leafN)*len(segs))
 	// cursor ci's leaves go to slab[off[ci]:off[ci+1]]
 	off := make([]int, len(leafN)+1)

@@ -418,7 +418,7 @@ outer:
 		}
 		// The locations are cut from a slab shared by the page.
 		if len(slab) == cap(slab) {
-			slab = make([]bsearch.Location, 0, 64)
+			slab = make([]bsearch.Location, 0, min(16+2*cap(slab), 256))
 		}
 		slab = append(slab, bsearch.Location{Pos: l.Pos(), Start: l.Start(), End: l.End()})
 		have = append(have, &slab[len(slab)-1])
