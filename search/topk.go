@@ -306,10 +306,12 @@ type cursor struct {
 	leaves      []int   // the plan leaves reading this cursor
 	qsum        float64 // the sum of their query weights
 	bounds      *termBounds
-	ub          float64                // the most they add to a document's raw score in the window
-	clauses     []int                  // the distinct clauses of its leaves
-	phrase      bool                   // some phrase needs the term's positions
-	rawTF       bool                   // saturate the frequency, not its square root
+	ub          float64 // the most they add to a document's raw score in the window
+	clauses     []int   // the distinct clauses of its leaves
+	phrase      bool    // some phrase needs the term's positions
+	rawTF       bool    // saturate the frequency, not its square root
+	idfK1       float64 // idf·k1 and k1·b/avg, for rawTF
+	k1bAvg      float64
 	pls         []segment.PostingsList // per segment, without deleted documents (from newEvaluator)
 	// in the current segment
 	pl      segment.PostingsList
@@ -496,6 +498,10 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 				// in the query norm.
 				c.idf = 1 + math.Log(float64(docTotal)/float64(docTerm+1))
 			}
+			c.idfK1 = c.idf * bm25k1
+			if c.avg > 0 {
+				c.k1bAvg = bm25k1 * bm25b / c.avg
+			}
 			ev.cur = append(ev.cur, c)
 		}
 		c := &ev.cur[ci]
@@ -515,9 +521,10 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 	qnorm := 1 / math.Sqrt(sumW)
 	nl, nc := len(p.leaves), len(p.clauses)
 	ev.leafUnit, ev.leafUb = make([]float64, nl), make([]float64, nl)
+	boundSlab := make([]termBounds, len(ev.cur))
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
-		if c.bounds, err = e.bounds(segs, c.field, c.term, c.avg, c.rawTF); err != nil {
+		if c.bounds, err = e.bounds(segs, c.field, c.term, c.avg, c.rawTF, &boundSlab[ci]); err != nil {
 			return nil, err
 		}
 		for _, li := range c.leaves {
@@ -710,7 +717,13 @@ func (c *cursor) docScore(p segment.Posting) float64 {
 	freq := p.Frequency()
 	var tf float64
 	if c.rawTF && c.avg > 0 {
+		// The same formula with one division: the field length is
+		// 1/norm², so idf·k1·tf / (tf + k1·(1−b) + k1·b·length/avg) =
+		// idf·k1·tf·norm² / ((tf + k1·(1−b))·norm² + k1·b/avg).
 		tf = float64(freq)
+		n2 := p.Norm()
+		n2 *= n2
+		return c.idfK1 * tf * n2 / ((tf+bm25k1*(1-bm25b))*n2 + c.k1bAvg)
 	} else if freq < 64 {
 		tf = sqrtCache[freq]
 	} else {
@@ -792,12 +805,10 @@ func up32(v float64) float32 {
 // cached as their largest saturation alone (rounded up to a float32),
 // and block bounds are bytes: after all dekamer questions on 100k
 // passages (60,000 field-terms) the cache holds 8 MB instead of 22 MB.
-func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg float64, rawTF bool) (*termBounds, error) {
-	key := maxSatKey{field, term}
-	if rawTF && avg > 0 {
-		key.field += rawTFKey
-	}
-	if tb, ok := e.maxSats.get(key); ok {
+// A rare term's bounds are written to dst (no blocks to share).
+func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg float64, rawTF bool, dst *termBounds) (*termBounds, error) {
+	key := boundsKey{field: field, term: term, raw: rawTF && avg > 0}
+	if tb, ok := e.maxSats.get(key, dst); ok {
 		return tb, nil
 	}
 	shift := e.blockShift()
@@ -856,10 +867,19 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 	return tb, nil
 }
 
-// rawTFKey follows the field name in the cache key of a bound on the
+// boundsKey names the bounds of a term in a field; raw is set for the
 // saturation of the raw term frequency (short questions; long ones
 // saturate its square root, as bleve does).
-const rawTFKey = "\x00raw"
+type boundsKey struct {
+	field, term string
+	raw         bool
+}
+
+// rareKey is a field's map of rare terms in the bounds cache.
+type rareKey struct {
+	field string
+	raw   bool
+}
 
 // quantize turns block bounds into bytes b with b·step ≥ the bound
 // (bounds ≤ 255·step).
@@ -880,40 +900,44 @@ func quantize(bounds []float64, step float64) []uint8 {
 // the others. Safe for concurrent use.
 type boundsCache struct {
 	mu      sync.RWMutex
-	blocked map[maxSatKey]*termBounds
-	rare    map[string]map[string]float32 // field → term → bound
+	blocked map[boundsKey]*termBounds
+	rare    map[rareKey]map[string]float32 // field → term → bound
 }
 
-func (c *boundsCache) get(key maxSatKey) (*termBounds, bool) {
+// get returns the cached bounds of key; a rare term's are written to
+// dst.
+func (c *boundsCache) get(key boundsKey, dst *termBounds) (*termBounds, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if tb, ok := c.blocked[key]; ok {
 		return tb, true
 	}
-	if m, ok := c.rare[key.field][key.term]; ok {
-		return &termBounds{max: float64(m)}, true
+	if m, ok := c.rare[rareKey{key.field, key.raw}][key.term]; ok {
+		*dst = termBounds{max: float64(m)}
+		return dst, true
 	}
 	return nil, false
 }
 
-func (c *boundsCache) put(key maxSatKey, tb *termBounds) {
+func (c *boundsCache) put(key boundsKey, tb *termBounds) {
 	key.term = strings.Clone(key.term) // not a piece of a longer string kept alive
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if slices.ContainsFunc(tb.blocks, func(b []uint8) bool { return b != nil }) {
 		if c.blocked == nil {
-			c.blocked = map[maxSatKey]*termBounds{}
+			c.blocked = map[boundsKey]*termBounds{}
 		}
 		c.blocked[key] = tb
 		return
 	}
 	if c.rare == nil {
-		c.rare = map[string]map[string]float32{}
+		c.rare = map[rareKey]map[string]float32{}
 	}
-	if c.rare[key.field] == nil {
-		c.rare[key.field] = map[string]float32{}
+	rk := rareKey{key.field, key.raw}
+	if c.rare[rk] == nil {
+		c.rare[rk] = map[string]float32{}
 	}
-	c.rare[key.field][key.term] = up32(tb.max)
+	c.rare[rk][key.term] = up32(tb.max)
 }
 
 // clear empties the cache (tests that change the block size).

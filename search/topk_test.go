@@ -247,15 +247,15 @@ func TestQuantizeBounds(t *testing.T) {
 		}
 	}
 	c := &boundsCache{}
-	c.put(maxSatKey{"body", "gezin"}, &termBounds{max: 0.7})
-	c.put(maxSatKey{"body", "jeugd"}, &termBounds{max: 0.9, blocks: [][]uint8{{1, 255}}, step: 0.9 / 255})
-	if tb, ok := c.get(maxSatKey{"body", "gezin"}); !ok || tb.max < 0.7 || tb.max > 0.7000001 || tb.blocks != nil {
+	c.put(boundsKey{field: "body", term: "gezin"}, &termBounds{max: 0.7})
+	c.put(boundsKey{field: "body", term: "jeugd"}, &termBounds{max: 0.9, blocks: [][]uint8{{1, 255}}, step: 0.9 / 255})
+	if tb, ok := c.get(boundsKey{field: "body", term: "gezin"}, new(termBounds)); !ok || tb.max < 0.7 || tb.max > 0.7000001 || tb.blocks != nil {
 		t.Errorf("rare term bound %+v, %v", tb, ok)
 	}
-	if tb, ok := c.get(maxSatKey{"body", "jeugd"}); !ok || len(tb.blocks) != 1 {
+	if tb, ok := c.get(boundsKey{field: "body", term: "jeugd"}, new(termBounds)); !ok || len(tb.blocks) != 1 {
 		t.Errorf("blocked term bound %+v, %v", tb, ok)
 	}
-	if _, ok := c.get(maxSatKey{"title", "gezin"}); ok {
+	if _, ok := c.get(boundsKey{field: "title", term: "gezin"}, new(termBounds)); ok {
 		t.Error("a term of another field found")
 	}
 }
