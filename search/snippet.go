@@ -30,7 +30,11 @@ func (e *Engine) snippet(terms map[string]bool, intro, body string) string {
 		// A literal asterisk would be read as a marker by the renderers.
 		p = strings.ReplaceAll(p, "*", "")
 		spans, distinct := e.matchSpans(p, terms)
-		frags[i] = fragment{text: p, spans: spans, terms: distinct}
+		f := fragment{text: p, spans: spans}
+		for t := range distinct {
+			f.terms = append(f.terms, t)
+		}
+		frags[i] = f
 	}
 	return bestFragments(frags)
 }
@@ -40,7 +44,7 @@ func (e *Engine) snippet(terms map[string]bool, intro, body string) string {
 type fragment struct {
 	text  string
 	spans [][2]int
-	terms map[string]bool
+	terms []string // distinct
 }
 
 func (f fragment) score() int { return len(f.terms)*10 + min(len(f.spans), 9) }
@@ -70,8 +74,8 @@ func bestFragments(frags []fragment) string {
 			continue
 		}
 		extra := 0
-		for t := range f.terms {
-			if !frags[best].terms[t] {
+		for _, t := range f.terms {
+			if !slices.Contains(frags[best].terms, t) {
 				extra++
 			}
 		}
@@ -482,12 +486,13 @@ func snippetFromLocations(locs search.FieldTermLocationMap, intro, body string) 
 		var f fragment
 		for _, s := range p.spans {
 			if s.start-lead >= 0 && s.end-lead <= len(text) {
-				if f.terms == nil {
-					f.terms = make(map[string]bool, len(p.spans))
+				if f.spans == nil {
 					f.spans = make([][2]int, 0, len(p.spans))
 				}
 				f.spans = append(f.spans, [2]int{s.start - lead, s.end - lead})
-				f.terms[s.term] = true
+				if !slices.Contains(f.terms, s.term) {
+					f.terms = append(f.terms, s.term)
+				}
 			}
 		}
 		// A literal asterisk would be read as a marker by the renderers;

@@ -169,7 +169,8 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 			if !ok {
 				return nil, false
 			}
-			c := planClause{own: d.Match == own}
+			c := planClause{own: d.Match == own, leaves: make([]int, 0, len(tokens))}
+			p.leaves = slices.Grow(p.leaves, len(tokens))
 			for _, t := range tokens {
 				c.leaves = append(c.leaves, len(p.leaves))
 				p.leaves = append(p.leaves, planLeaf{field: d.FieldVal, term: string(t.Term), boost: d.BoostVal.Value(), clause: ci, slot: -1})
@@ -320,6 +321,7 @@ type cursor struct {
 	cur     uint64 // current document; done at the end
 	post    segment.Posting
 	locIt   segment.PostingsIterator // with positions, opened when first needed
+	locOld  segment.PostingsIterator // the last locIt, for zap to reset
 	locPost segment.Posting
 	// in the document being scored
 	ds  float64 // bleve's docScore, before the query weight
@@ -950,7 +952,7 @@ func (c *boundsCache) clear() {
 func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error) {
 	ev.iters = iterPool.Get().(*iterBuf)
 	for ci := range min(len(ev.cur), len(ev.iters.its)) {
-		ev.cur[ci].it = ev.iters.its[ci]
+		ev.cur[ci].it, ev.cur[ci].locOld = ev.iters.its[ci], ev.iters.locs[ci]
 	}
 	defer func() {
 		if ev.acc != nil {
@@ -960,10 +962,11 @@ func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error)
 		// The cursors' iterators go back for the next question (zap
 		// resets an iterator it is given instead of allocating one).
 		b := ev.iters
-		b.its = b.its[:0]
+		b.its, b.locs = b.its[:0], b.locs[:0]
 		for ci := range ev.cur {
-			b.its = append(b.its, ev.cur[ci].it)
-			ev.cur[ci].it = nil
+			c := &ev.cur[ci]
+			b.its, b.locs = append(b.its, c.it), append(b.locs, c.locOld)
+			c.it, c.locIt, c.locOld = nil, nil, nil
 		}
 		iterPool.Put(b)
 		ev.iters = nil
@@ -1211,8 +1214,8 @@ var accPool = sync.Pool{New: func() any { return new(accBuf) }}
 // iterBuf keeps postings iterators between questions: its for the
 // cursors, scratch for reading postings lists as bitmaps.
 type iterBuf struct {
-	its     []segment.PostingsIterator
-	scratch segment.PostingsIterator
+	its, locs []segment.PostingsIterator
+	scratch   segment.PostingsIterator
 }
 
 var iterPool = sync.Pool{New: func() any { return new(iterBuf) }}
@@ -1466,7 +1469,8 @@ func (c *cursor) land(p segment.Posting, err error) error {
 // forward.
 func (c *cursor) positions(d uint64) ([]segment.Location, error) {
 	if c.locIt == nil {
-		c.locIt = c.pl.Iterator(true, true, true, nil)
+		c.locIt = c.pl.Iterator(true, true, true, c.locOld)
+		c.locOld = c.locIt
 	}
 	if c.locPost == nil || c.locPost.Number() < d {
 		p, err := c.locIt.Advance(d)

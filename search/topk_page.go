@@ -262,7 +262,7 @@ const moreMarks = 6
 // and the terms stop when every hit is done.
 func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, terms []*pageTerm, done func(i int) bool) error {
 	dicts := map[dictKey]segment.TermDictionary{}
-	var slab []bsearch.Location
+	var slab locSlab
 	// One postings list and iterator, reset for each term and segment.
 	var pl segment.PostingsList
 	var it segment.PostingsIterator
@@ -314,7 +314,7 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 			if !t.all {
 				locs = phraseLocations(segs[si], num, t, locs)
 			}
-			slab = addLocations(out[i], t, locs, slab)
+			addLocations(out[i], t, locs, &slab)
 		}
 	}
 	return nil
@@ -394,9 +394,9 @@ func termPositions(ss *scorch.SegmentSnapshot, field, term string, num uint64) m
 	return out
 }
 
-func addLocations(dm *bsearch.DocumentMatch, t *pageTerm, locs []segment.Location, slab []bsearch.Location) []bsearch.Location {
+func addLocations(dm *bsearch.DocumentMatch, t *pageTerm, locs []segment.Location, slab *locSlab) {
 	if len(locs) == 0 {
-		return slab
+		return
 	}
 	if dm.Locations == nil {
 		dm.Locations = bsearch.FieldTermLocationMap{}
@@ -409,6 +409,9 @@ func addLocations(dm *bsearch.DocumentMatch, t *pageTerm, locs []segment.Locatio
 	// A compound part can sit at its compound's position under the same
 	// term; bleve reports such a location once.
 	have := tlm[t.term]
+	if have == nil {
+		have = slab.ptrs(len(locs))
+	}
 outer:
 	for _, l := range locs {
 		for _, h := range have {
@@ -416,15 +419,35 @@ outer:
 				continue outer
 			}
 		}
-		// The locations are cut from a slab shared by the page.
-		if len(slab) == cap(slab) {
-			slab = make([]bsearch.Location, 0, min(16+2*cap(slab), 256))
-		}
-		slab = append(slab, bsearch.Location{Pos: l.Pos(), Start: l.Start(), End: l.End()})
-		have = append(have, &slab[len(slab)-1])
+		have = append(have, slab.loc(bsearch.Location{Pos: l.Pos(), Start: l.Start(), End: l.End()}))
 	}
 	tlm[t.term] = have
-	return slab
+}
+
+// locSlab hands out the page's locations, and room for the lists of
+// pointers to them, from shared arrays.
+type locSlab struct {
+	locs []bsearch.Location
+	refs []*bsearch.Location
+}
+
+// loc returns a pointer to a copy of l.
+func (s *locSlab) loc(l bsearch.Location) *bsearch.Location {
+	if len(s.locs) == cap(s.locs) {
+		s.locs = make([]bsearch.Location, 0, min(16+2*cap(s.locs), 256))
+	}
+	s.locs = append(s.locs, l)
+	return &s.locs[len(s.locs)-1]
+}
+
+// ptrs returns an empty list with room for n pointers.
+func (s *locSlab) ptrs(n int) []*bsearch.Location {
+	if cap(s.refs)-len(s.refs) < n {
+		s.refs = make([]*bsearch.Location, 0, max(n, min(32+2*cap(s.refs), 512)))
+	}
+	i := len(s.refs)
+	s.refs = s.refs[:i+n]
+	return s.refs[i : i : i+n]
 }
 
 func sortByKey(order []int, page []scoredDoc) {
