@@ -167,7 +167,11 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	res := &Result{Query: q.Topic, English: q.English, Filtered: len(q.Filters) > 0}
-	if len(q.Terms) == 0 || len(e.analyze(q.Topic)) == 0 {
+	var topic analysis.TokenStream
+	if len(q.Terms) > 0 {
+		topic = e.analyze(q.Topic)
+	}
+	if len(topic) == 0 {
 		res.NoTopic = true
 		res.Took = time.Since(start)
 		return res, nil
@@ -191,7 +195,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	// Pinned documents come first, in the curator's order; the ranked
 	// list follows without them, and hidden documents are in neither.
 	pinIDs := tun.pinsFor(e, q)
-	rare := e.rareTerms(q.Topic)
+	rare := rareFrom(topic, e.docFreqs)
 	main := excluding(e.buildQueryRare(q, 0, rare), append(append([]string(nil), tun.hidden...), pinIDs...))
 	pins, err := e.pinned(ctx, pinIDs, q, main, req.Explain, fields)
 	if err != nil {
@@ -374,9 +378,15 @@ func (e *Engine) fieldFreqs(fields ...string) map[string]uint64 {
 // counts (the rarest maxQueryTerms of them), or nil when the question is
 // short enough to be searched as typed.
 func (e *Engine) rareTerms(topic string) map[string]int {
+	return rareFrom(e.analyze(topic), e.docFreqs)
+}
+
+// rareFrom is rareTerms of an analysed topic; df gives the document
+// frequencies when the topic has too many terms for a match query.
+func rareFrom(topic analysis.TokenStream, df func() map[string]uint64) map[string]int {
 	var terms []string
 	qtf := map[string]int{}
-	for _, t := range e.analyze(topic) {
+	for _, t := range topic {
 		s := string(t.Term)
 		if qtf[s] == 0 {
 			terms = append(terms, s)
@@ -387,9 +397,9 @@ func (e *Engine) rareTerms(topic string) map[string]int {
 		return nil
 	}
 	// Rarest first; terms the index does not have match nothing and go last.
-	df := e.docFreqs()
+	freqs := df()
 	rank := func(t string) uint64 {
-		if n := df[t]; n > 0 {
+		if n := freqs[t]; n > 0 {
 			return n
 		}
 		return math.MaxUint64
