@@ -27,7 +27,6 @@ package search
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
 	"fmt"
 	"math"
@@ -430,7 +429,8 @@ func newEvaluator(e *Engine, p *plan, snap *scorch.IndexSnapshot, k int) (*evalu
 		return nil, err
 	}
 	ev := &evaluator{e: e, p: p, snap: snap, k: k, leafOf: make([]int, len(p.leaves)), qw: make([]float64, len(p.leaves)),
-		mark: make([]uint32, len(p.clauses)), coordPow: 1, noPrune: e.noPrune, dicts: map[dictKey]segment.TermDictionary{}}
+		mark: make([]uint32, len(p.clauses)), coordPow: 1, noPrune: e.noPrune, dicts: map[dictKey]segment.TermDictionary{},
+		top: make(docHeap, 0, min(max(k, 0), 128))}
 	rawTF := false
 	if p.match {
 		rawTF, ev.coordPow, ev.coverPow = e.opt.RawTF, e.opt.CoordPower, e.opt.Coverage
@@ -981,7 +981,7 @@ func (ev *evaluator) run(ctx context.Context) ([]scoredDoc, uint64, bool, error)
 	}
 	out := make([]scoredDoc, len(ev.top))
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&ev.top).(scoredDoc)
+		out[i] = ev.top.pop()
 		if err := ev.loadID(&out[i]); err != nil {
 			return nil, 0, false, err
 		}
@@ -1330,10 +1330,10 @@ func (ev *evaluator) offer(ss *scorch.SegmentSnapshot, si int, d uint64, s float
 		return nil // equal scores: the smaller id ranks first
 	}
 	if len(ev.top) < ev.k {
-		heap.Push(&ev.top, doc)
+		ev.top.push(doc)
 	} else {
 		ev.top[0] = doc
-		heap.Fix(&ev.top, 0)
+		ev.top.down(0)
 	}
 	return nil
 }
@@ -1806,23 +1806,58 @@ func addPostings(bm *roaring.Bitmap, pl segment.PostingsList) {
 	}
 }
 
-// docHeap keeps the k best documents, the worst on top.
+// docHeap keeps the k best documents, the worst on top (a typed heap:
+// container/heap would box every document it is given).
 type docHeap []scoredDoc
 
-func (h docHeap) Len() int { return len(h) }
-func (h docHeap) Less(i, j int) bool {
+// less orders the worse of two documents first: a lower score, or the
+// larger id of two equal ones.
+func (h docHeap) less(i, j int) bool {
 	if h[i].score != h[j].score {
 		return h[i].score < h[j].score
 	}
 	return h[i].id > h[j].id
 }
-func (h docHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *docHeap) Push(x any)   { *h = append(*h, x.(scoredDoc)) }
-func (h *docHeap) Pop() any {
+
+func (h *docHeap) push(d scoredDoc) {
+	*h = append(*h, d)
+	for i := len(*h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		(*h)[i], (*h)[p] = (*h)[p], (*h)[i]
+		i = p
+	}
+}
+
+// pop removes and returns the worst document.
+func (h *docHeap) pop() scoredDoc {
 	old := *h
-	x := old[len(old)-1]
+	d := old[0]
+	old[0] = old[len(old)-1]
 	*h = old[:len(old)-1]
-	return x
+	h.down(0)
+	return d
+}
+
+// down moves document i down to its place.
+func (h docHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }
 
 // explainParts puts what topK's score adds to bleve's formula above
