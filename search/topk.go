@@ -62,6 +62,11 @@ type planClause struct {
 	// own is set for the clauses that search the question's own words
 	// (not a synonym's)
 	own bool
+	// subset is set for a match clause on an unstemmed copy (title_exact,
+	// body_exact) whose documents all match another clause: the same
+	// text on the stemmed field, analysed by our chain, which is the
+	// copy's chain plus compound parts and stems (and drops no word).
+	subset bool
 }
 
 // A plan is a query the top-k evaluator can rank.
@@ -154,6 +159,7 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 		}
 	}
 	p.match = own != ""
+	var matches []matchClause
 	for _, d := range top.Disjuncts {
 		ci := len(p.clauses)
 		switch d := d.(type) {
@@ -168,6 +174,11 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 			if !ok {
 				return nil, false
 			}
+			name := d.Analyzer
+			if name == "" {
+				name = m.AnalyzerNameForPath(d.FieldVal)
+			}
+			matches = append(matches, matchClause{ci, d.FieldVal, d.Match, name})
 			c := planClause{own: d.Match == own, leaves: make([]int, 0, len(tokens))}
 			p.leaves = slices.Grow(p.leaves, len(tokens))
 			for _, t := range tokens {
@@ -197,7 +208,32 @@ func (e *Engine) compile(q query.Query) (*plan, bool) {
 			return nil, false
 		}
 	}
+	p.markSubsets(matches)
 	return p, len(p.clauses) > 0
+}
+
+// A matchClause is what compile saw of a match query: its clause, field,
+// text and analyzer.
+type matchClause struct {
+	clause                int
+	field, text, analyzer string
+}
+
+// markSubsets sets planClause.subset (see there) from the plan's match
+// clauses.
+func (p *plan) markSubsets(matches []matchClause) {
+	stemmed := map[[2]string]bool{}
+	for _, m := range matches {
+		if m.analyzer == dutchAnalyzerName || m.analyzer == compoundAnalyzerName {
+			stemmed[[2]string{m.field, m.text}] = true
+		}
+	}
+	for _, m := range matches {
+		of := map[string]string{fTitleExact: fTitle, fBodyExact: fBody}[m.field]
+		if m.analyzer == exactAnalyzerName && of != "" && stemmed[[2]string{of, m.text}] {
+			p.clauses[m.clause].subset = true
+		}
+	}
 }
 
 func analyzeWith(m mapping.IndexMapping, name, field, text string) (analysis.TokenStream, bool) {
@@ -1686,7 +1722,9 @@ func (ev *evaluator) count() (uint64, error) {
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
 		for _, li := range c.leaves {
-			if ev.p.leaves[li].slot < 0 {
+			// Phrases count below; a clause whose documents match
+			// another clause adds none.
+			if l := ev.p.leaves[li]; l.slot < 0 && !ev.p.clauses[l.clause].subset {
 				bms = collectPostings(bms, single, c.pl, &ev.iters.scratch)
 				break
 			}
