@@ -229,7 +229,13 @@ func (p *plan) markSubsets(matches []matchClause) {
 		}
 	}
 	for _, m := range matches {
-		of := map[string]string{fTitleExact: fTitle, fBodyExact: fBody}[m.field]
+		var of string // the stemmed field the copy is made from
+		switch m.field {
+		case fTitleExact:
+			of = fTitle
+		case fBodyExact:
+			of = fBody
+		}
 		if m.analyzer == exactAnalyzerName && of != "" && stemmed[[2]string{of, m.text}] {
 			p.clauses[m.clause].subset = true
 		}
@@ -913,7 +919,8 @@ type boundsKey struct {
 	raw         bool
 }
 
-// rareKey is a field's map of rare terms in the bounds cache.
+// rareKey names a field's map of rare terms in the bounds cache (raw as
+// in boundsKey).
 type rareKey struct {
 	field string
 	raw   bool
@@ -939,7 +946,7 @@ func quantize(bounds []float64, step float64) []uint8 {
 type boundsCache struct {
 	mu      sync.RWMutex
 	blocked map[boundsKey]*termBounds
-	rare    map[rareKey]map[string]float32 // field → term → bound
+	rare    map[rareKey]map[string]float32 // (field, raw) → term → bound
 }
 
 // get returns the cached bounds of key; a rare term's are written to
