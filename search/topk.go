@@ -352,7 +352,7 @@ type cursor struct {
 	clauses     []int   // the distinct clauses of its leaves
 	phrase      bool    // some phrase needs the term's positions
 	rawTF       bool    // saturate the frequency, not its square root
-	idfK1       float64 // idf·k1 and k1·b/avg, for rawTF
+	idfK1       float64 // idf·k1 and k1·b/avg, for docScore
 	k1bAvg      float64
 	pls         []segment.PostingsList // per segment, without deleted documents (from newEvaluator)
 	// in the current segment
@@ -760,23 +760,21 @@ func phraseCovered(c *planClause, inSet []bool) bool {
 func (c *cursor) docScore(p segment.Posting) float64 {
 	freq := p.Frequency()
 	var tf float64
-	if c.rawTF && c.avg > 0 {
-		// The same formula with one division: the field length is
-		// 1/norm², so idf·k1·tf / (tf + k1·(1−b) + k1·b·length/avg) =
-		// idf·k1·tf·norm² / ((tf + k1·(1−b))·norm² + k1·b/avg).
+	switch {
+	case c.rawTF && c.avg > 0:
 		tf = float64(freq)
-		n2 := p.Norm()
-		n2 *= n2
-		return c.idfK1 * tf * n2 / ((tf+bm25k1*(1-bm25b))*n2 + c.k1bAvg)
-	} else if freq < 64 {
+	case freq < 64:
 		tf = sqrtCache[freq]
-	} else {
+	default:
 		tf = math.Sqrt(float64(freq))
 	}
 	norm := p.Norm()
 	if c.avg > 0 {
-		fieldLength := 1 / (norm * norm)
-		return c.idf * (tf * bm25k1) / (tf + bm25k1*(1-bm25b+(bm25b*fieldLength/c.avg)))
+		// BM25 with one division: the field length is 1/norm², so
+		// idf·k1·tf / (tf + k1·(1−b) + k1·b·length/avg) =
+		// idf·k1·tf·norm² / ((tf + k1·(1−b))·norm² + k1·b/avg).
+		n2 := norm * norm
+		return c.idfK1 * tf * n2 / ((tf+bm25k1*(1-bm25b))*n2 + c.k1bAvg)
 	}
 	return tf * norm * c.idf
 }
