@@ -952,12 +952,13 @@ type boundsCache struct {
 func (c *boundsCache) get(key boundsKey, dst *termBounds) (*termBounds, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if tb, ok := c.blocked[key]; ok {
-		return tb, true
-	}
+	// Most of a question's terms are rare (no block bounds).
 	if m, ok := c.rare[rareKey{key.field, key.raw}][key.term]; ok {
 		*dst = termBounds{max: float64(m)}
 		return dst, true
+	}
+	if tb, ok := c.blocked[key]; ok {
+		return tb, true
 	}
 	return nil, false
 }
