@@ -100,15 +100,48 @@ const (
 	maxLongTerms = 1000
 )
 
+// mayHaveFilter reports whether filterRe can match s: some colon follows
+// a filter key as a whole ASCII word, or s has a letter that (?i) folds
+// to one of the keys' letters (ſ, the Kelvin sign). The regexp costs
+// 0.15 ms on a long question without filters.
+func mayHaveFilter(s string) bool {
+	if strings.ContainsAny(s, "\u017f\u212a") {
+		return true
+	}
+	for i := strings.IndexByte(s, ':'); i >= 0; {
+		j := i
+		for j > 0 && isWordByte(s[j-1]) {
+			j--
+		}
+		if _, ok := filterFields[strings.ToLower(s[j:i])]; ok {
+			return true
+		}
+		k := strings.IndexByte(s[i+1:], ':')
+		if k < 0 {
+			break
+		}
+		i += 1 + k
+	}
+	return false
+}
+
+// isWordByte is an ASCII word character, as \b sees them.
+func isWordByte(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+}
+
 func understand(raw string, maxRunes, maxTerms int) Question {
 	q := Question{Filters: map[string]string{}}
 	q.Raw = cleanQuestion(raw, maxRunes)
-	text := filterRe.ReplaceAllStringFunc(q.Raw, func(m string) string {
-		sub := filterRe.FindStringSubmatch(m)
-		key := strings.ToLower(sub[1])
-		q.Filters[filterFields[key]] = strings.Trim(sub[2], `"`)
-		return " "
-	})
+	text := q.Raw
+	if mayHaveFilter(text) {
+		text = filterRe.ReplaceAllStringFunc(text, func(m string) string {
+			sub := filterRe.FindStringSubmatch(m)
+			key := strings.ToLower(sub[1])
+			q.Filters[filterFields[key]] = strings.Trim(sub[2], `"`)
+			return " "
+		})
+	}
 	words := splitWords(text)
 	english := 0
 	for _, w := range words {

@@ -139,3 +139,40 @@ func TestEvalFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestMayHaveFilter: wherever the filter regexp matches, the quick check
+// that lets long questions skip it says it may — on written cases and on
+// random texts made of keys, colons, word and other characters,
+// including the letters (?i) folds onto the keys' letters.
+func TestMayHaveFilter(t *testing.T) {
+	for _, s := range []string{
+		"bron: Jeugd in Beeld", "BRON:x", "Thema:\"a b\"", "a jaar:2020", "(type:artikel)",
+		"xbron:y", "_bron:y", "1bron:y", "bron :y", "geen filter", "als volgt: zie",
+		"ſource:x", "a ſource:x", "xſource:x", "\u212aype", "regio:\n", "é,year:1",
+	} {
+		if filterRe.MatchString(s) && !mayHaveFilter(s) {
+			t.Errorf("%q: the regexp matches, mayHaveFilter says no", s)
+		}
+	}
+	parts := []string{"bron", "Source", "THEMA", "theme", "regio", "region", "jaar", "year", "type",
+		":", ": ", " ", "x", "_", "7", "é", "ſ", "\u212a", "\"", "a b", "\n", ".", "-"}
+	rng := uint64(3)
+	next := func(n int) int { rng = rng*6364136223846793005 + 1442695040888963407; return int(rng>>33) % n }
+	matched := 0
+	for range 20000 {
+		var b strings.Builder
+		for range next(8) {
+			b.WriteString(parts[next(len(parts))])
+		}
+		s := b.String()
+		if filterRe.MatchString(s) {
+			matched++
+			if !mayHaveFilter(s) {
+				t.Fatalf("%q: the regexp matches, mayHaveFilter says no", s)
+			}
+		}
+	}
+	if matched < 500 {
+		t.Fatalf("only %d random texts had a filter: the test says little", matched)
+	}
+}
