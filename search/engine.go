@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -157,9 +158,11 @@ func (e *Engine) Count() (uint64, error) { return e.idx.DocCount() }
 // error: the Result says NoTopic and has no hits.
 func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
-	q := Understand(req.Query)
+	var q Question
 	if req.Long {
 		q = understand(req.Query, maxLongRunes, maxLongTerms)
+	} else {
+		q = Understand(req.Query)
 	}
 	for k, v := range req.Filters {
 		if f, ok := filterFields[strings.ToLower(k)]; ok && strings.TrimSpace(v) != "" {
@@ -398,16 +401,21 @@ func rareFrom(topic analysis.TokenStream, df func() map[string]uint64) map[strin
 	}
 	// Rarest first; terms the index does not have match nothing and go last.
 	freqs := df()
-	rank := func(t string) uint64 {
-		if n := freqs[t]; n > 0 {
-			return n
-		}
-		return math.MaxUint64
+	type ranked struct {
+		term string
+		df   uint64
 	}
-	sort.SliceStable(terms, func(i, j int) bool { return rank(terms[i]) < rank(terms[j]) })
-	out := map[string]int{}
-	for _, t := range terms[:min(len(terms), maxQueryTerms)] {
-		out[t] = qtf[t]
+	rs := make([]ranked, len(terms))
+	for i, t := range terms {
+		rs[i] = ranked{t, math.MaxUint64}
+		if n := freqs[t]; n > 0 {
+			rs[i].df = n
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int { return cmp.Compare(a.df, b.df) })
+	out := make(map[string]int, min(len(rs), maxQueryTerms))
+	for _, r := range rs[:min(len(rs), maxQueryTerms)] {
+		out[r.term] = qtf[r.term]
 	}
 	return out
 }
