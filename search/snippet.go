@@ -356,15 +356,20 @@ func advanceRunes(s string, i, n int) int {
 			i, n = i+8, n-8
 			continue
 		}
-		if s[i] < utf8.RuneSelf {
-			i++
-		} else {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-		}
+		i += runeLen(s, i)
 		n--
 	}
 	return i
+}
+
+// runeLen is the length in bytes of the rune at s[i] (1 for a byte
+// that starts no valid rune, as utf8 counts it).
+func runeLen(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return size
 }
 
 // countRunes is utf8.RuneCountInString, eight bytes at a time where
@@ -376,12 +381,7 @@ func countRunes(s string) int {
 			i, n = i+8, n+8
 			continue
 		}
-		if s[i] < utf8.RuneSelf {
-			i++
-		} else {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-		}
+		i += runeLen(s, i)
 		n++
 	}
 	return n
