@@ -34,10 +34,12 @@ type Engine struct {
 	exactDF     map[string]uint64 // the same for the unstemmed body (Options.LongExact)
 
 	maxSats   boundsCache  // topK's term bounds, computed on first use
+	packs     packedCache  // topK's decoded postings (packed.go)
 	noTopK    bool         // rank with bleve's searchers only (comparisons, tests)
 	noPrune   bool         // topK scores every matching document (tests)
 	blockBits int          // topK's block size (log2); 0: the default
 	accMin    int          // topK accumulates windows from this many essential cursors; 0: the default
+	packMin   int          // topK packs the postings of terms in this many documents; 0: packedMinDocs
 	reread    atomic.Int64 // snippets cut by analysing a hit's text again (no term locations)
 }
 

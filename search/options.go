@@ -38,6 +38,9 @@ type Options struct {
 	RawTF      bool
 	CoordPower float64
 	Coverage   float64
+	// PackedMB is the memory, in MiB, for postings decoded into arrays
+	// (packed.go); 0 reads every posting from the index.
+	PackedMB float64
 }
 
 // DefaultOptions are the settings measured best on the development data.
@@ -55,6 +58,7 @@ func DefaultOptions() Options {
 		RawTF:         true,
 		CoordPower:    0.5,
 		Coverage:      0.5,
+		PackedMB:      32,
 	}
 }
 
@@ -112,13 +116,15 @@ func (o *Options) Set(kv string) error {
 		return num(&o.CoordPower)
 	case "coverage":
 		return num(&o.Coverage)
+	case "packed":
+		return num(&o.PackedMB)
 	case "longexact":
 		if err := num(&o.LongExact); err != nil {
 			return err
 		}
 		o.LongExact = math.Floor(min(o.LongExact, maxQueryTerms))
 	default:
-		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms, longexact, tf, coord, coverage)", k)
+		return fmt.Errorf("unknown option %q (analyzer, scoring, decompound, title, intro, body, phrase, exact, synonyms, longexact, tf, coord, coverage, packed)", k)
 	}
 	return nil
 }
@@ -129,6 +135,6 @@ func (o Options) String() string {
 	if o.RawTF {
 		tf = "raw"
 	}
-	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g exact=%g synonyms=%g longexact=%g tf=%s coord=%g coverage=%g",
-		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.ExactBoost, o.SynonymWeight, o.LongExact, tf, o.CoordPower, o.Coverage)
+	return fmt.Sprintf("analyzer=%s scoring=%s decompound=%v title=%g intro=%g body=%g phrase=%g exact=%g synonyms=%g longexact=%g tf=%s coord=%g coverage=%g packed=%g",
+		o.Analyzer, o.Scoring, o.Decompound, o.TitleBoost, o.IntroBoost, o.BodyBoost, o.PhraseBoost, o.ExactBoost, o.SynonymWeight, o.LongExact, tf, o.CoordPower, o.Coverage, o.PackedMB)
 }

@@ -359,8 +359,12 @@ type cursor struct {
 	pl      segment.PostingsList
 	blocks  []uint8 // block bounds in this segment (in units of bounds.step), or nil
 	it      segment.PostingsIterator
-	cur     uint64 // current document; done at the end
-	post    segment.Posting
+	pk      *packedList     // the postings decoded, read instead of it (packed.go), or nil
+	pi      int             // the current posting in pk
+	except  *roaring.Bitmap // documents pk has that do not count (deleted, excluded)
+	cur     uint64          // current document; done at the end
+	freq    uint64          // the term's frequency and norm there
+	norm    float64
 	locIt   segment.PostingsIterator // with positions, opened when first needed
 	locOld  segment.PostingsIterator // the last locIt, for zap to reset
 	locPost segment.Posting
@@ -755,10 +759,10 @@ func phraseCovered(c *planClause, inSet []bool) bool {
 	return true
 }
 
-// docScore is bleve's TermQueryScorer score for one posting, before the
-// query weight.
-func (c *cursor) docScore(p segment.Posting) float64 {
-	freq := p.Frequency()
+// docScore is bleve's TermQueryScorer score for the current posting,
+// before the query weight.
+func (c *cursor) docScore() float64 {
+	freq := c.freq
 	var tf float64
 	switch {
 	case c.rawTF && c.avg > 0:
@@ -768,7 +772,7 @@ func (c *cursor) docScore(p segment.Posting) float64 {
 	default:
 		tf = math.Sqrt(float64(freq))
 	}
-	norm := p.Norm()
+	norm := c.norm
 	if c.avg > 0 {
 		// BM25 with one division: the field length is 1/norm², so
 		// idf·k1·tf / (tf + k1·(1−b) + k1·b·length/avg) =
@@ -1087,6 +1091,11 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		}
 		c.pl, c.locIt, c.locPost, c.cur = pl, nil, nil, done
 		c.blocks = c.bounds.blocksFor(si, seg, ev.blockShift)
+		pk, err := ev.e.packed(ss, c.field, c.term, pl.Count())
+		if err != nil {
+			return 0, err
+		}
+		c.pk, c.except = pk, except
 	}
 	total, err := ev.count()
 	if err != nil || ev.k <= 0 {
@@ -1094,8 +1103,8 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 	}
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
-		c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, c.it), nil, nil
-		if err := c.next(); err != nil {
+		c.locIt, c.locPost = nil, nil
+		if err := c.start(); err != nil {
 			return 0, err
 		}
 	}
@@ -1150,7 +1159,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 				ci := ess[0]
 				ess = ev.popCursor(ess)
 				c := &ev.cur[ci]
-				ev.hit(c, ci, c.docScore(c.post), &partial)
+				ev.hit(c, ci, c.docScore(), &partial)
 			}
 			moved := len(ev.hits) // hits[:moved] were essential
 			before := theta
@@ -1217,7 +1226,7 @@ func (ev *evaluator) complete(ss *scorch.SegmentSnapshot, si int, d uint64, firs
 			}
 		}
 		if c.cur == d {
-			ev.hit(c, ci, c.docScore(c.post), &partial)
+			ev.hit(c, ci, c.docScore(), &partial)
 		}
 	}
 	if full && partial*slack*ev.coordF[len(ev.touched)]*ev.coverBound(ev.docW) < *theta {
@@ -1298,7 +1307,7 @@ func (ev *evaluator) accumulate(ss *scorch.SegmentSnapshot, si int, w0, w1 uint6
 		}
 		for c.cur < w1 {
 			i := c.cur - w0
-			ds := c.docScore(c.post)
+			ds := c.docScore()
 			if a.head[i] < 0 {
 				a.partial[i], a.clauses[i] = 0, 0
 			}
@@ -1490,20 +1499,61 @@ func (ev *evaluator) essentialFrom(theta float64) int {
 	return m
 }
 
+// start puts the cursor on its first document in the current segment.
+func (c *cursor) start() error {
+	if c.pk != nil {
+		c.pi = 0
+		c.landPacked()
+		return nil
+	}
+	c.it = c.pl.Iterator(true, true, false, c.it)
+	return c.next()
+}
+
 // next moves the cursor to its next document.
-func (c *cursor) next() error { return c.land(c.it.Next()) }
+func (c *cursor) next() error {
+	if c.pk != nil {
+		c.pi++
+		c.landPacked()
+		return nil
+	}
+	return c.land(c.it.Next())
+}
 
 // advance moves the cursor to its first document at or after d.
-func (c *cursor) advance(d uint64) error { return c.land(c.it.Advance(d)) }
+func (c *cursor) advance(d uint64) error {
+	if c.pk != nil {
+		if d > math.MaxUint32 {
+			c.pi = len(c.pk.docs)
+		} else {
+			c.pi = c.pk.seek(c.pi, uint32(d))
+		}
+		c.landPacked()
+		return nil
+	}
+	return c.land(c.it.Advance(d))
+}
 
 func (c *cursor) land(p segment.Posting, err error) error {
-	c.post = p
 	if err != nil || p == nil {
 		c.cur = done
 		return err
 	}
-	c.cur = p.Number()
+	c.cur, c.freq, c.norm = p.Number(), p.Frequency(), p.Norm()
 	return nil
+}
+
+// landPacked puts the cursor on pk's posting pi, or the first after it
+// that counts.
+func (c *cursor) landPacked() {
+	pk := c.pk
+	for ; c.pi < len(pk.docs); c.pi++ {
+		if d := pk.docs[c.pi]; c.except == nil || !c.except.Contains(d) {
+			c.cur, c.freq, c.norm = uint64(d), uint64(pk.freqs[c.pi]), float64(normOf[pk.lens[c.pi]])
+			return
+		}
+	}
+	c.cur = done
 }
 
 // positions returns the term's positions in document d (on which the
@@ -1775,8 +1825,8 @@ func (ev *evaluator) count() (uint64, error) {
 		}
 		for _, ci := range cs {
 			c := &ev.cur[ci]
-			c.it, c.locIt, c.locPost = c.pl.Iterator(true, true, false, c.it), nil, nil
-			if err := c.next(); err != nil {
+			c.locIt, c.locPost = nil, nil
+			if err := c.start(); err != nil {
 				return 0, err
 			}
 		}
@@ -1791,7 +1841,7 @@ func (ev *evaluator) count() (uint64, error) {
 				}
 				c.hit = c.cur == d
 				if c.hit {
-					c.ds = c.docScore(c.post)
+					c.ds = c.docScore()
 				}
 			}
 			_, ok, err := ev.phraseScore(pc, d)
