@@ -164,6 +164,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"search", "--limit", "0", "x"}, exitUsage, "--limit"},
 		{[]string{"search", "--filter", "kleur=rood", "x"}, exitUsage, "sleutel=waarde"},
 		{[]string{"crawl", "--config", "/bestaat/niet.toml"}, exitUsage, "configuratie"},
+		{[]string{"serve", "--postings-mb", "-1"}, exitUsage, "--postings-mb"},
+		{[]string{"serve", "--postings-mb", "veel"}, exitUsage, "postings-mb"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCLI(t, t.TempDir(), tt.args...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -34,9 +35,16 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	allowPrivate := fs.Bool("allow-private", false, "laat --recrawl ook adressen op het eigen netwerk ophalen")
 	tgWebhook := fs.String("telegram-webhook", "", "Telegram-webhook: het publieke https-adres waarop Telegram updates aflevert (anders long polling)")
 	retention := fs.String("log-retention", "180d", "hoe lang de vragenlog en beoordelingen bewaard blijven (bv. 90d, 720h; 0 = altijd)")
+	opts := search.DefaultOptions()
+	packedMB := fs.Float64("postings-mb", opts.PackedMB, "geheugen in MiB voor uitgepakte postings, die vragen sneller maken (0 = uit)")
 	if _, ok := a.parse(fs, args); !ok {
 		return exitUsage
 	}
+	if *packedMB < 0 || math.IsNaN(*packedMB) || math.IsInf(*packedMB, 0) {
+		fmt.Fprintln(a.stderr, "watwerkt serve: --postings-mb moet 0 of meer zijn.")
+		return exitUsage
+	}
+	opts.PackedMB = *packedMB
 	var cfg *corpus.Config
 	if *recrawl > 0 && *configPath == "" {
 		fmt.Fprintln(a.stderr, "watwerkt serve: --recrawl vereist --config.")
@@ -81,7 +89,9 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		}
 	}
 
-	live := search.NewLive(a.versions(), a.log)
+	versions := a.versions()
+	versions.Options = &opts
+	live := search.NewLive(versions, a.log)
 	defer live.Close()
 	curation := newCurationWatcher(a, live)
 	curation.load(true)
