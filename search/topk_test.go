@@ -199,7 +199,10 @@ func TestTopKConcurrent(t *testing.T) {
 		}
 		want[q] = scores(r)
 	}
+	// The goroutines fill the caches together: the bounds, and the
+	// packed postings of every term.
 	e.maxSats.clear()
+	e.packMin = 1
 	var wg sync.WaitGroup
 	errs := make(chan string, 8*len(qs))
 	for g := range 8 {
@@ -219,6 +222,9 @@ func TestTopKConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+	if e.packs.bytes == 0 {
+		t.Error("no postings were packed")
 	}
 }
 
