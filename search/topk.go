@@ -1097,7 +1097,8 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		}
 		c.pk, c.except = pk, except
 	}
-	total, err := ev.count()
+	nDocs := seg.Count()
+	total, err := ev.count(nDocs, except)
 	if err != nil || ev.k <= 0 {
 		return total, err
 	}
@@ -1114,7 +1115,6 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		theta = ev.top[0].score
 	}
 	var ess []int
-	nDocs := seg.Count()
 	for b := 0; uint64(b)<<ev.winShift < nDocs; b++ {
 		if err := ctx.Err(); err != nil {
 			return 0, err
@@ -1267,6 +1267,17 @@ var accPool = sync.Pool{New: func() any { return new(accBuf) }}
 type iterBuf struct {
 	its, locs []segment.PostingsIterator
 	scratch   segment.PostingsIterator
+	bits      []uint64 // count's documents, a bit each
+}
+
+// words returns n zeroed words of bits.
+func (b *iterBuf) words(n int) []uint64 {
+	if cap(b.bits) < n {
+		b.bits = make([]uint64, n)
+	}
+	b.bits = b.bits[:n]
+	clear(b.bits)
+	return b.bits
 }
 
 var iterPool = sync.Pool{New: func() any { return new(iterBuf) }}
@@ -1770,24 +1781,45 @@ func (ev *evaluator) phraseFrom(c *planClause, d, pos uint64) (bool, error) {
 // term of a term group, and those with a phrase (whose words are all
 // present, checked for the phrase itself). It reads bitmaps where the
 // index has them, and leaves the cursors to be reopened.
-func (ev *evaluator) count() (uint64, error) {
-	// One union of all the postings at once: a long question has 600
-	// of them, and adding them to one bitmap in turn was 9% of its time.
-	var bms []*roaring.Bitmap
-	single := roaring.New()
-	for ci := range ev.cur {
-		c := &ev.cur[ci]
+func (ev *evaluator) count(nDocs uint64, except *roaring.Bitmap) (uint64, error) {
+	counted := func(c *cursor) bool {
 		for _, li := range c.leaves {
 			// Phrases count below; a clause whose documents match
 			// another clause adds none.
 			if l := ev.p.leaves[li]; l.slot < 0 && !ev.p.clauses[l.clause].subset {
-				bms = collectPostings(bms, single, c.pl, &ev.iters.scratch)
-				break
+				return true
 			}
 		}
+		return false
 	}
-	any := roaring.FastOr(append(bms, single)...)
-	n := any.GetCardinality()
+	var any docSet
+	if except == nil && nDocs <= math.MaxUint32 {
+		// A bit per document of the segment: the packed lists set
+		// theirs in a tight loop, the others from zap's bitmaps.
+		any.words = ev.iters.words(int((nDocs + 63) / 64))
+		for ci := range ev.cur {
+			if c := &ev.cur[ci]; counted(c) {
+				if c.pk != nil {
+					any.addAll(c.pk.docs)
+				} else {
+					any.addPostings(c.pl, &ev.iters.scratch)
+				}
+			}
+		}
+	} else {
+		// One union of all the postings at once: a long question has
+		// 600 of them, and adding them to one bitmap in turn was 9% of
+		// its time.
+		var bms []*roaring.Bitmap
+		single := roaring.New()
+		for ci := range ev.cur {
+			if c := &ev.cur[ci]; counted(c) {
+				bms = collectPostings(bms, single, c.pl, &ev.iters.scratch)
+			}
+		}
+		any.bm = roaring.FastOr(append(bms, single)...)
+	}
+	n := any.count()
 	for cl := range ev.p.clauses {
 		pc := &ev.p.clauses[cl]
 		if pc.phrase == nil {
@@ -1811,7 +1843,9 @@ func (ev *evaluator) count() (uint64, error) {
 		if all == nil {
 			continue
 		}
-		all.AndNot(any)
+		if any.bm != nil {
+			all.AndNot(any.bm)
+		}
 		if all.IsEmpty() {
 			continue
 		}
@@ -1832,6 +1866,9 @@ func (ev *evaluator) count() (uint64, error) {
 		}
 		for it := all.Iterator(); it.HasNext(); {
 			d := uint64(it.Next())
+			if any.bm == nil && any.has(uint32(d)) {
+				continue // counted already
+			}
 			for _, ci := range cs {
 				c := &ev.cur[ci]
 				if c.cur < d {
@@ -1849,7 +1886,7 @@ func (ev *evaluator) count() (uint64, error) {
 				return 0, err
 			}
 			if ok {
-				any.Add(uint32(d))
+				any.add(uint32(d))
 				n++
 			}
 		}
@@ -1858,6 +1895,70 @@ func (ev *evaluator) count() (uint64, error) {
 		}
 	}
 	return n, nil
+}
+
+// docSet is a set of a segment's documents: a bit per document (words)
+// or a roaring bitmap (bm).
+type docSet struct {
+	words []uint64
+	bm    *roaring.Bitmap
+}
+
+func (s *docSet) addAll(docs []uint32) {
+	w := s.words
+	for _, d := range docs {
+		w[d>>6] |= 1 << (d & 63)
+	}
+}
+
+func (s *docSet) add(d uint32) {
+	if s.bm != nil {
+		s.bm.Add(d)
+		return
+	}
+	s.words[d>>6] |= 1 << (d & 63)
+}
+
+func (s *docSet) has(d uint32) bool {
+	if s.bm != nil {
+		return s.bm.Contains(d)
+	}
+	return s.words[d>>6]&(1<<(d&63)) != 0
+}
+
+func (s *docSet) count() uint64 {
+	if s.bm != nil {
+		return s.bm.GetCardinality()
+	}
+	n := 0
+	for _, w := range s.words {
+		n += bits.OnesCount64(w)
+	}
+	return uint64(n)
+}
+
+// addPostings adds the documents of a postings list to a set of words
+// (scratch as in collectPostings).
+func (s *docSet) addPostings(pl segment.PostingsList, scratch *segment.PostingsIterator) {
+	it := pl.Iterator(false, false, false, *scratch)
+	*scratch = it
+	if o, ok := it.(segment.OptimizablePostingsIterator); ok {
+		if d, ok := o.DocNum1Hit(); ok {
+			s.add(uint32(d))
+			return
+		}
+		if a := o.ActualBitmap(); a != nil {
+			var buf [256]uint32
+			many := a.ManyIterator()
+			for n := many.NextMany(buf[:]); n > 0; n = many.NextMany(buf[:]) {
+				s.addAll(buf[:n])
+			}
+			return
+		}
+	}
+	for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
+		s.add(uint32(p.Number()))
+	}
 }
 
 // collectPostings appends the bitmap of a postings list to bms (not to
