@@ -291,7 +291,7 @@ func (e *Engine) ranked(ctx context.Context, a *applied, q, marks query.Query, l
 				more = e.moreTerms(planTerms(p), terms)
 			}
 			var err error
-			hits, loaded, err = loadPage(snap, page, fields, locs, terms, more)
+			hits, loaded, err = loadPage(snap, &e.packs, page, fields, locs, terms, more)
 			return err
 		})
 		if err != nil {
@@ -379,7 +379,7 @@ func (e *Engine) rankedSlow(ctx context.Context, a *applied, q, marks query.Quer
 		if !boosted {
 			return nil
 		}
-		hits, loaded, err := loadPage(snap, top, []string{fSource, fType}, false, nil, nil)
+		hits, loaded, err := loadPage(snap, &e.packs, top, []string{fSource, fType}, false, nil, nil)
 		if err == nil && !loaded {
 			err = errors.New("search: source or type is not stored as text")
 		}

@@ -58,7 +58,7 @@ func DefaultOptions() Options {
 		RawTF:         true,
 		CoordPower:    0.5,
 		Coverage:      0.5,
-		PackedMB:      8,
+		PackedMB:      16,
 	}
 }
 

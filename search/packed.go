@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -22,10 +23,50 @@ type packedList struct {
 	docs  []uint32
 	freqs []uint8
 	lens  []uint16 // the field's length in the document: its norm is normOf[len]
+	// In a field with term vectors (phrases, the page's snippets):
+	// posting i has freqs[i] locations, from locs[locStart(i)] on;
+	// blockAt[b] is where those of posting 64·b start.
+	blockAt []uint32
+	locs    []packedLoc
 }
 
-// packedBytes is what one posting costs in a packedList.
-const packedBytes = 4 + 1 + 2
+// packedBytes is what one posting costs in a packedList, packedLocBytes
+// one location.
+const (
+	packedBytes    = 4 + 1 + 2
+	packedLocBytes = 8
+)
+
+// packedLoc is a term's location in a document: its position and its
+// bytes in the field's text (n of them from start). It is a
+// segment.Location.
+type packedLoc struct {
+	start uint32
+	pos   uint16
+	n     uint8
+}
+
+func (l *packedLoc) Field() string            { return "" }
+func (l *packedLoc) Start() uint64            { return uint64(l.start) }
+func (l *packedLoc) End() uint64              { return uint64(l.start) + uint64(l.n) }
+func (l *packedLoc) Pos() uint64              { return uint64(l.pos) }
+func (l *packedLoc) ArrayPositions() []uint64 { return nil }
+func (l *packedLoc) Size() int                { return packedLocBytes }
+
+// hasLocs reports whether pk keeps its postings' locations.
+func (pk *packedList) hasLocs() bool { return pk.blockAt != nil }
+
+// locations returns posting i's locations, appended to buf.
+func (pk *packedList) locations(i int, buf []segment.Location) []segment.Location {
+	j := int(pk.blockAt[i>>6])
+	for k := i &^ 63; k < i; k++ {
+		j += int(pk.freqs[k])
+	}
+	for end := j + int(pk.freqs[i]); j < end; j++ {
+		buf = append(buf, &pk.locs[j])
+	}
+	return buf
+}
 
 // normOf is zap's norm of a field length, float32(1/√length): zap
 // stores the length and computes the norm when a posting is read.
@@ -73,8 +114,9 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 	c := &e.packs
 	c.mu.RLock()
 	pk, ok := c.lists[packedKey{seg, field, term}]
-	full := c.bytes+int64(count)*packedBytes > limit
+	used := c.bytes
 	c.mu.RUnlock()
+	full := used+int64(count)*packedBytes > limit // without locations
 	if ok {
 		return pk, nil
 	}
@@ -93,7 +135,11 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 	}
 	n := int(pl.Count())
 	pk = &packedList{docs: make([]uint32, 0, n), freqs: make([]uint8, 0, n), lens: make([]uint16, 0, n)}
-	it := pl.Iterator(true, true, false, nil)
+	withLocs := termVectorField(field)
+	if withLocs {
+		pk.blockAt = make([]uint32, 0, (n+63)/64)
+	}
+	it := pl.Iterator(true, true, withLocs, nil)
 	for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
 		if err != nil {
 			return nil, err
@@ -108,12 +154,62 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 			c.put(key, nil, 0)
 			return nil, nil
 		}
+		if withLocs {
+			// A location per occurrence, each with a position and a
+			// word that fit packedLoc; otherwise zap keeps reading
+			// the term's locations.
+			if len(pk.docs)%64 == 0 {
+				pk.blockAt = append(pk.blockAt, uint32(len(pk.locs)))
+			}
+			locs := p.Locations()
+			fits := len(locs) == int(f) && len(pk.locs)+len(locs) < math.MaxUint32
+			for _, loc := range locs {
+				if !fits {
+					break
+				}
+				st, end := loc.Start(), loc.End()
+				if loc.Pos() >= 1<<16 || st > math.MaxUint32 || end < st || end-st > 255 || len(loc.ArrayPositions()) > 0 {
+					fits = false
+					break
+				}
+				pk.locs = append(pk.locs, packedLoc{start: uint32(st), pos: uint16(loc.Pos()), n: uint8(end - st)})
+			}
+			if !fits || used+pk.size()+int64(n-len(pk.docs))*packedBytes > limit {
+				withLocs, pk.blockAt, pk.locs = false, nil, nil
+			}
+		}
+		if used+pk.size() > limit {
+			c.put(key, nil, 0)
+			return nil, nil
+		}
 		pk.docs = append(pk.docs, uint32(p.Number()))
 		pk.freqs = append(pk.freqs, uint8(f))
 		pk.lens = append(pk.lens, uint16(l))
 	}
-	c.put(key, pk, int64(len(pk.docs))*packedBytes)
+	if withLocs {
+		pk.locs = slices.Clip(pk.locs)
+	}
+	c.put(key, pk, pk.size())
 	return pk, nil
+}
+
+// size is what pk costs, in bytes.
+func (pk *packedList) size() int64 {
+	return int64(len(pk.docs))*packedBytes + int64(len(pk.blockAt))*4 + int64(len(pk.locs))*packedLocBytes
+}
+
+// termVectorField reports whether the index keeps term locations in a
+// field (mapping.go: the stemmed title, intro and body).
+func termVectorField(field string) bool {
+	return field == fTitle || field == fIntro || field == fBody
+}
+
+// lookup returns the packed postings of term in field of seg, or nil
+// (not packed, or not yet).
+func (c *packedCache) lookup(seg segment.Segment, field, term string) *packedList {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.lists[packedKey{seg, field, term}]
 }
 
 func (c *packedCache) put(key packedKey, pk *packedList, bytes int64) {

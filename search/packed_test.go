@@ -78,8 +78,14 @@ func TestPackedRanksAsZap(t *testing.T) {
 				t.Fatalf("%s, %+v:\npacked   %s\nunpacked %s", en.name, req, a, b)
 			}
 		}
-		if e.packs.bytes == 0 {
-			t.Fatalf("%s: no postings were packed", en.name)
+		locs := 0
+		for _, pk := range e.packs.lists {
+			if pk != nil && pk.hasLocs() {
+				locs++
+			}
+		}
+		if e.packs.bytes == 0 || locs == 0 {
+			t.Fatalf("%s: %d bytes packed, %d lists with locations", en.name, e.packs.bytes, locs)
 		}
 	}
 }
@@ -115,5 +121,56 @@ func TestPackedBudget(t *testing.T) {
 	}
 	if unpacked == 0 {
 		t.Fatal("no term was left unpacked over budget")
+	}
+}
+
+// TestPackedLocations compares every packed posting's locations with
+// zap's.
+func TestPackedLocations(t *testing.T) {
+	e := testEngine(t)
+	e.packMin = 1
+	for _, q := range []string{"gezinnen met schulden", "wachtlijst jeugdhulp gezin", "informele mentor kind", "schuldhulp opvoedvragen plan"} {
+		if _, err := e.Search(context.Background(), Request{Query: q, Limit: 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checked := 0
+	for key, pk := range e.packs.lists {
+		if pk == nil || !pk.hasLocs() {
+			if pk != nil && termVectorField(key.field) {
+				t.Errorf("%s:%s packed without its locations", key.field, key.term)
+			}
+			continue
+		}
+		d, err := key.seg.Dictionary(key.field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := d.PostingsList([]byte(key.term), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := pl.Iterator(true, true, true, nil)
+		i := 0
+		for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, got string
+			for _, l := range p.Locations() {
+				want += fmt.Sprintf(" %d:%d-%d", l.Pos(), l.Start(), l.End())
+			}
+			for _, l := range pk.locations(i, nil) {
+				got += fmt.Sprintf(" %d:%d-%d", l.Pos(), l.Start(), l.End())
+			}
+			if got != want || uint64(pk.docs[i]) != p.Number() {
+				t.Fatalf("%s:%s posting %d (document %d): packed%s, zap%s", key.field, key.term, i, p.Number(), got, want)
+			}
+			i++
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no packed locations to check")
 	}
 }

@@ -368,6 +368,11 @@ type cursor struct {
 	locIt   segment.PostingsIterator // with positions, opened when first needed
 	locOld  segment.PostingsIterator // the last locIt, for zap to reset
 	locPost segment.Posting
+	// with pk's locations: the posting they were last read at, and
+	// those of document locDoc
+	locI   int
+	locDoc uint64
+	locBuf []segment.Location
 	// in the document being scored
 	ds  float64 // bleve's docScore, before the query weight
 	hit bool
@@ -1090,6 +1095,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 			}
 		}
 		c.pl, c.locIt, c.locPost, c.cur = pl, nil, nil, done
+		c.locI, c.locDoc = 0, done
 		c.blocks = c.bounds.blocksFor(si, seg, ev.blockShift)
 		pk, err := ev.e.packed(ss, c.field, c.term, pl.Count())
 		if err != nil {
@@ -1104,7 +1110,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 	}
 	for ci := range ev.cur {
 		c := &ev.cur[ci]
-		c.locIt, c.locPost = nil, nil
+		c.locIt, c.locPost, c.locI, c.locDoc = nil, nil, 0, done
 		if err := c.start(); err != nil {
 			return 0, err
 		}
@@ -1571,6 +1577,16 @@ func (c *cursor) landPacked() {
 // cursor is), reading them with a second iterator that only ever moves
 // forward.
 func (c *cursor) positions(d uint64) ([]segment.Location, error) {
+	if pk := c.pk; pk != nil && pk.hasLocs() {
+		if c.locDoc != d {
+			c.locI = pk.seek(c.locI, uint32(min(d, math.MaxUint32)))
+			c.locBuf, c.locDoc = c.locBuf[:0], d
+			if c.locI < len(pk.docs) && uint64(pk.docs[c.locI]) == d {
+				c.locBuf = pk.locations(c.locI, c.locBuf)
+			}
+		}
+		return c.locBuf, nil
+	}
 	if c.locIt == nil {
 		c.locIt = c.pl.Iterator(true, true, true, c.locOld)
 		c.locOld = c.locIt
@@ -1859,7 +1875,7 @@ func (ev *evaluator) count(nDocs uint64, except *roaring.Bitmap) (uint64, error)
 		}
 		for _, ci := range cs {
 			c := &ev.cur[ci]
-			c.locIt, c.locPost = nil, nil
+			c.locIt, c.locPost, c.locI, c.locDoc = nil, nil, 0, done
 			if err := c.start(); err != nil {
 				return 0, err
 			}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math"
 	"slices"
 	"sort"
 
@@ -115,7 +116,7 @@ func isSnippetField(f string) bool { return f == fIntro || f == fBody }
 // locations of more, in their order, until it has moreMarks distinct
 // terms: otherwise its snippet would have to analyse its text again.
 // ok is false when a stored field is not text (then bleve loads it).
-func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, locs bool, terms, more []*pageTerm) ([]*bsearch.DocumentMatch, bool, error) {
+func loadPage(snap *scorch.IndexSnapshot, packs *packedCache, page []scoredDoc, fields []string, locs bool, terms, more []*pageTerm) ([]*bsearch.DocumentMatch, bool, error) {
 	segs := snap.Segments()
 	want := map[string]bool{}
 	for _, f := range fields {
@@ -166,10 +167,10 @@ func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, loc
 		order[i] = i
 	}
 	sortByKey(order, page)
-	if err := locatePage(segs, page, out, order, terms, nil); err != nil {
+	if err := locatePage(segs, packs, page, out, order, terms, nil); err != nil {
 		return nil, false, err
 	}
-	if err := locateLacking(segs, page, out, order, more); err != nil {
+	if err := locateLacking(segs, packs, page, out, order, more); err != nil {
 		return nil, false, err
 	}
 	return out, true, nil
@@ -178,7 +179,7 @@ func loadPage(snap *scorch.IndexSnapshot, page []scoredDoc, fields []string, loc
 // locateLacking gives the hits out[i], i in order, that have no
 // locations in their intro or body the locations of more, in their
 // order, until each has moreMarks distinct terms.
-func locateLacking(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, more []*pageTerm) error {
+func locateLacking(segs []*scorch.SegmentSnapshot, packs *packedCache, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, more []*pageTerm) error {
 	if len(more) == 0 {
 		return nil
 	}
@@ -191,7 +192,7 @@ func locateLacking(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsea
 	if len(lacking) == 0 {
 		return nil
 	}
-	return locatePage(segs, page, out, lacking, more, func(i int) bool {
+	return locatePage(segs, packs, page, out, lacking, more, func(i int) bool {
 		return len(out[i].Locations[fIntro])+len(out[i].Locations[fBody]) >= moreMarks
 	})
 }
@@ -249,7 +250,7 @@ func (e *Engine) locateMore(q, marks query.Query, hits []*bsearch.DocumentMatch)
 		order[i] = i
 	}
 	sortByKey(order, page)
-	return locateLacking(segs, page, out, order, more)
+	return locateLacking(segs, &e.packs, page, out, order, more)
 }
 
 // moreMarks is how many distinct terms a hit without any of the marked
@@ -260,12 +261,13 @@ const moreMarks = 6
 // order (page positions in index order; the postings only move
 // forward). When done is set, a hit it reports done gets no more terms,
 // and the terms stop when every hit is done.
-func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, terms []*pageTerm, done func(i int) bool) error {
+func locatePage(segs []*scorch.SegmentSnapshot, packs *packedCache, page []scoredDoc, out []*bsearch.DocumentMatch, order []int, terms []*pageTerm, done func(i int) bool) error {
 	dicts := map[dictKey]segment.TermDictionary{}
 	var slab locSlab
 	// One postings list and iterator, reset for each term and segment.
 	var pl segment.PostingsList
 	var it segment.PostingsIterator
+	var locBuf []segment.Location
 	for _, t := range terms {
 		if done != nil {
 			order = slices.DeleteFunc(order, done)
@@ -274,14 +276,36 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 			}
 		}
 		var last segment.Posting // where it is: Advance only moves on
-		itSeg := -1
+		itSeg, pkSeg := -1, -1
+		spent := false     // it has no more documents in segment itSeg
+		var pk *packedList // the term's packed postings with locations in segment pkSeg, or nil
+		pi := 0            // where in pk: seek only moves on
 		for _, i := range order {
 			if d := &page[i]; t.ci >= 0 && d.known && d.has[t.ci>>6]&(1<<(t.ci&63)) == 0 {
 				continue // the ranking saw that the document lacks the term
 			}
 			si, num := int(page[i].key>>40), page[i].key&(1<<40-1)
+			if si != pkSeg {
+				pkSeg, pi = si, 0
+				if pk = packs.lookup(segs[si].Segment(), t.field, t.term); pk != nil && !pk.hasLocs() {
+					pk = nil
+				}
+			}
+			if pk != nil {
+				pi = pk.seek(pi, uint32(min(num, math.MaxUint32)))
+				if pi == len(pk.docs) || uint64(pk.docs[pi]) != num {
+					continue
+				}
+				locBuf = pk.locations(pi, locBuf[:0])
+				locs := locBuf
+				if !t.all {
+					locs = phraseLocations(segs[si], num, t, locs)
+				}
+				addLocations(out[i], t, locs, &slab)
+				continue
+			}
 			if si != itSeg {
-				itSeg = si
+				itSeg, spent = si, false
 				dict, ok := dicts[dictKey{si, t.field}]
 				if !ok {
 					var err error
@@ -296,6 +320,9 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 				}
 				it, last = pl.Iterator(true, true, true, it), nil
 			}
+			if spent {
+				continue // no later document of this segment has the term
+			}
 			p := last
 			if p == nil || p.Number() < num {
 				var err error
@@ -305,7 +332,8 @@ func locatePage(segs []*scorch.SegmentSnapshot, page []scoredDoc, out []*bsearch
 				last = p
 			}
 			if p == nil {
-				break // no later document of this segment has the term
+				spent = true
+				continue
 			}
 			if p.Number() != num {
 				continue
