@@ -17,15 +17,17 @@ import (
 // cursors to candidate documents all the time (MaxScore probes the
 // non-essential terms), so the postings of the terms questions ask for
 // are decoded once per index version into plain arrays that a cursor
-// walks by index and searches by galloping. Positions (phrases,
-// snippets) and the exact total still come from zap.
+// walks by index and searches by galloping; in the fields with term
+// vectors their locations too, for the phrase checks and the page's
+// snippets (zap decodes those from the chunk's start as well).
 type packedList struct {
 	docs  []uint32
 	freqs []uint8
 	lens  []uint16 // the field's length in the document: its norm is normOf[len]
 	// In a field with term vectors (phrases, the page's snippets):
-	// posting i has freqs[i] locations, from locs[locStart(i)] on;
-	// blockAt[b] is where those of posting 64·b start.
+	// posting i has freqs[i] locations in locs, after those of the
+	// postings before it; blockAt[b] is where those of posting 64·b
+	// start (see locations).
 	blockAt []uint32
 	locs    []packedLoc
 }
@@ -78,7 +80,9 @@ var normOf = func() (t [1 << 16]float32) {
 }()
 
 // packedMinDocs is the smallest document frequency worth packing: a
-// rarer term's postings fit in zap's first chunk and are cheap to read.
+// rarer term's postings are cheap to read from zap, and most of a
+// question's terms are rare (the map entry would cost more than the
+// postings).
 const packedMinDocs = 16
 
 // packedKey names a term's postings in one segment.
@@ -88,11 +92,13 @@ type packedKey struct {
 }
 
 // packedCache holds the packed postings of an index version, up to a
-// memory budget: terms are admitted until it is spent (the terms of the
-// first questions are mostly the common ones every question meets) and
-// stay for the life of the Engine. A term that is not packed (too rare,
-// a frequency over 255, over budget) is remembered as nil so it is
-// looked at once. Safe for concurrent use.
+// memory budget (the arrays, not the map): terms are admitted until it
+// is spent (the terms of the first questions are mostly the common ones
+// every question meets) and stay for the life of the Engine. A term
+// that cannot be packed (a frequency over 255, a norm that is not
+// zap's) is remembered as nil so it is decoded once; a term over budget
+// is not remembered (its postings' count says so before decoding). Safe
+// for concurrent use.
 type packedCache struct {
 	mu    sync.RWMutex
 	lists map[packedKey]*packedList
@@ -120,11 +126,10 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 	if ok {
 		return pk, nil
 	}
-	key := packedKey{seg, strings.Clone(field), strings.Clone(term)}
 	if full {
-		c.put(key, nil, 0)
 		return nil, nil
 	}
+	key := packedKey{seg, strings.Clone(field), strings.Clone(term)}
 	d, err := seg.Dictionary(field)
 	if err != nil {
 		return nil, err

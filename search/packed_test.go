@@ -100,27 +100,35 @@ func answer(r *Result) string {
 }
 
 func TestPackedBudget(t *testing.T) {
-	e := testEngine(t)
-	e.packMin = 1
-	o := e.opt
-	o.PackedMB = 100.0 / (1 << 20) // 100 bytes: a few postings
-	e.SetOptions(o)
-	for _, q := range []string{"schulden gezinnen jeugdhulp", "wachtlijst informele mentor", "opvoeden plan kind"} {
-		if _, err := e.Search(context.Background(), Request{Query: q, Limit: 5}); err != nil {
-			t.Fatal(err)
+	packedWith := func(budget float64) (*Engine, int) {
+		e := testEngine(t)
+		e.packMin = 1
+		o := e.opt
+		o.PackedMB = budget
+		e.SetOptions(o)
+		for _, q := range []string{"schulden gezinnen jeugdhulp", "wachtlijst informele mentor", "opvoeden plan kind"} {
+			if _, err := e.Search(context.Background(), Request{Query: q, Limit: 5}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if e.packs.bytes == 0 || e.packs.bytes > 100 {
-		t.Fatalf("%d bytes packed with a budget of 100", e.packs.bytes)
-	}
-	unpacked := 0
-	for _, pk := range e.packs.lists {
-		if pk == nil {
-			unpacked++
+		n := 0
+		for _, pk := range e.packs.lists {
+			if pk != nil {
+				n++
+			}
 		}
+		return e, n
 	}
-	if unpacked == 0 {
-		t.Fatal("no term was left unpacked over budget")
+	_, all := packedWith(16)
+	small, some := packedWith(200.0 / (1 << 20)) // 200 bytes: a few terms
+	if small.packs.bytes == 0 || small.packs.bytes > 200 {
+		t.Fatalf("%d bytes packed with a budget of 200", small.packs.bytes)
+	}
+	if some == 0 || some >= all {
+		t.Fatalf("%d terms packed with a budget of 200 bytes, %d with 16 MiB", some, all)
+	}
+	if len(small.packs.lists) != some {
+		t.Fatalf("%d terms over budget remembered (they are looked at again)", len(small.packs.lists)-some)
 	}
 }
 
