@@ -1573,9 +1573,10 @@ func (c *cursor) landPacked() {
 	c.cur = done
 }
 
-// positions returns the term's positions in document d (on which the
-// cursor is), reading them with a second iterator that only ever moves
-// forward.
+// positions returns the term's locations in document d, which the
+// cursor has reached: from its packed list, or read with a second zap
+// iterator. Both only move forward, as documents are scored in index
+// order.
 func (c *cursor) positions(d uint64) ([]segment.Location, error) {
 	if pk := c.pk; pk != nil && pk.hasLocs() {
 		if c.locDoc != d {
