@@ -216,9 +216,15 @@ func TestAnalyzerMergesForms(t *testing.T) {
 }
 
 // FuzzSearch runs arbitrary questions through understanding, query
-// building and search: no panic, no error, and no hit without a topic.
+// building and search: no panic, no error, no hit without a topic, and
+// the same answer with every term's postings packed as without.
 func FuzzSearch(f *testing.F) {
 	e := testEngine(f)
+	e.packMin = 1
+	unpacked := testEngine(f)
+	o := unpacked.opt
+	o.PackedMB = 0
+	unpacked.SetOptions(o)
 	for _, s := range []string{"wat werkt bij gezinnen met schulden?", "ADHD?", "/.*/", "tijd: 12:00", "*", `"`,
 		"bron:\"x", "thema:", "😀", "\x00", strings.Repeat("gezin ", 300), "ما الذي ينجح", "a~2 b^3 c*"} {
 		f.Add(s)
@@ -230,6 +236,13 @@ func FuzzSearch(f *testing.F) {
 		}
 		if r.NoTopic && len(r.Hits) > 0 {
 			t.Fatalf("Search(%q): hits without a topic", s)
+		}
+		u, err := unpacked.Search(context.Background(), Request{Query: s, Limit: 5})
+		if err != nil {
+			t.Fatalf("Search(%q) unpacked: %v", s, err)
+		}
+		if a, b := answer(r), answer(u); a != b {
+			t.Fatalf("Search(%q):\npacked   %s\nunpacked %s", s, a, b)
 		}
 	})
 }
