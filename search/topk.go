@@ -880,16 +880,11 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 		if pl.Count() >= blockMinDocs {
 			blocks = make([]float64, (seg.Count()+1<<shift-1)>>shift)
 		}
-		it := pl.Iterator(true, true, false, nil)
-		for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
-			if err != nil {
-				return nil, err
-			}
-			tf := math.Sqrt(float64(p.Frequency()))
+		add := func(num, freq uint64, norm float64) {
+			tf := math.Sqrt(float64(freq))
 			if rawTF && avg > 0 {
-				tf = float64(p.Frequency())
+				tf = float64(freq)
 			}
-			norm := p.Norm()
 			var sat float64
 			if avg > 0 {
 				fieldLength := 1 / (norm * norm)
@@ -899,11 +894,31 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 			}
 			tb.max = max(tb.max, sat)
 			if blocks != nil {
-				if b := p.Number() >> shift; b < uint64(len(blocks)) {
+				if b := num >> shift; b < uint64(len(blocks)) {
 					blocks[b] = max(blocks[b], sat)
 				} else {
 					blocks = nil // not where a window looks: no block bounds
 				}
+			}
+		}
+		// A term that is packed (or is packed now: a new term's zap
+		// postings are then read once, not once for the bounds and
+		// once for the arrays) is bounded from its arrays.
+		pk, err := e.packed(ss, field, term, pl.Count())
+		if err != nil {
+			return nil, err
+		}
+		if pk != nil {
+			for i, d := range pk.docs {
+				add(uint64(d), uint64(pk.freqs[i]), float64(normOf[pk.lens[i]]))
+			}
+		} else {
+			it := pl.Iterator(true, true, false, nil)
+			for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
+				if err != nil {
+					return nil, err
+				}
+				add(p.Number(), p.Frequency(), p.Norm())
 			}
 		}
 		exact[si] = blocks
