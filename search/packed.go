@@ -156,7 +156,7 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 		l := math.Round(1 / (norm * norm))
 		f := p.Frequency()
 		if f > 255 || p.Number() > math.MaxUint32 || !(l >= 1 && l < 1<<16) || float64(normOf[int(l)]) != norm {
-			c.put(key, nil, 0)
+			c.put(key, nil, 0, limit)
 			return nil, nil
 		}
 		if withLocs {
@@ -184,7 +184,7 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 			}
 		}
 		if used+pk.size() > limit {
-			c.put(key, nil, 0)
+			c.put(key, nil, 0, limit)
 			return nil, nil
 		}
 		pk.docs = append(pk.docs, uint32(p.Number()))
@@ -194,7 +194,7 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 	if withLocs {
 		pk.locs = slices.Clip(pk.locs)
 	}
-	c.put(key, pk, pk.size())
+	c.put(key, pk, pk.size(), limit)
 	return pk, nil
 }
 
@@ -217,14 +217,17 @@ func (c *packedCache) lookup(seg segment.Segment, field, term string) *packedLis
 	return c.lists[packedKey{seg, field, term}]
 }
 
-func (c *packedCache) put(key packedKey, pk *packedList, bytes int64) {
+// put stores pk (nil: the term cannot be packed) unless another
+// question stored the term first or, with questions packing at the
+// same time, the budget limit is spent by now.
+func (c *packedCache) put(key packedKey, pk *packedList, bytes, limit int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lists == nil {
 		c.lists = map[packedKey]*packedList{}
 	}
-	if _, ok := c.lists[key]; ok {
-		return // another question packed it first
+	if _, ok := c.lists[key]; ok || c.bytes+bytes > limit {
+		return
 	}
 	c.lists[key] = pk
 	c.bytes += bytes
