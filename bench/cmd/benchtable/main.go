@@ -81,6 +81,7 @@ type config struct {
 	rankBudget time.Duration // the most ranking all long questions for MRR@10 may take
 	keep       bool          // keep the work directory
 	serve      bool
+	postingsMB float64 // serve's --postings-mb; < 0: its default
 	bots       bool
 }
 
@@ -106,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.longBudget, "long-budget", 30*time.Second, "the most a system's first pass over the long questions (and its MRR ranking of them) may take; later passes time the questions it got through. Some systems take seconds per long question at 100k passages")
 	fs.BoolVar(&c.keep, "keep", false, "keep the work directory (indexes) and print where it is")
 	fs.BoolVar(&c.serve, "serve", true, "measure `watwerkt serve` over HTTP (builds ./cmd/watwerkt)")
+	fs.Float64Var(&c.postingsMB, "serve-postings-mb", -1, "pass --postings-mb to `watwerkt serve` (memory for packed postings; -1: serve's default)")
 	fs.BoolVar(&c.bots, "bots", true, "measure bot answer latency against the fakes (bench/cmd/botbench)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -39,7 +39,11 @@ func (b *bench) measureServe(ctx context.Context, dataDir string) *serveRun {
 		return sr
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.CommandContext(ctx, b.watwerkt, "serve", "--data", dataDir, "--addr", base[len("http://"):], "--log-retention", "0")
+	args := []string{"serve", "--data", dataDir, "--addr", base[len("http://"):], "--log-retention", "0"}
+	if b.cfg.postingsMB >= 0 {
+		args = append(args, "--postings-mb", strconv.FormatFloat(b.cfg.postingsMB, 'g', -1, 64))
+	}
+	cmd := exec.CommandContext(ctx, b.watwerkt, args...)
 	// No chat bots: their tokens are not passed on.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DISCORD_TOKEN=") && !strings.HasPrefix(kv, "TELEGRAM_TOKEN=") && !strings.HasPrefix(kv, "WATWERKT_DATA=") {
