@@ -107,7 +107,9 @@ type packedCache struct {
 
 // packed returns the packed postings of term in field of segment ss
 // (all its documents, deleted ones too), or nil when it is not packed.
-func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count uint64) (*packedList, error) {
+// count is the term's document count; pl, when not nil, its postings
+// list without exclusions (read when the term is packed now).
+func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count uint64, pl segment.PostingsList) (*packedList, error) {
 	limit := int64(e.opt.PackedMB * (1 << 20))
 	least := uint64(packedMinDocs)
 	if e.packMin > 0 {
@@ -130,13 +132,11 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 		return nil, nil
 	}
 	key := packedKey{seg, strings.Clone(field), strings.Clone(term)}
-	d, err := seg.Dictionary(field)
-	if err != nil {
-		return nil, err
-	}
-	pl, err := d.PostingsList([]byte(term), nil, nil)
-	if err != nil {
-		return nil, err
+	if pl == nil {
+		var err error
+		if pl, err = termPostings(seg, field, term); err != nil {
+			return nil, err
+		}
 	}
 	n := int(pl.Count())
 	pk = &packedList{docs: make([]uint32, 0, n), freqs: make([]uint8, 0, n), lens: make([]uint16, 0, n)}
@@ -196,6 +196,16 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 	}
 	c.put(key, pk, pk.size(), limit)
 	return pk, nil
+}
+
+// termPostings returns the postings list of term in field of seg, all
+// documents.
+func termPostings(seg segment.Segment, field, term string) (segment.PostingsList, error) {
+	d, err := seg.Dictionary(field)
+	if err != nil {
+		return nil, err
+	}
+	return d.PostingsList([]byte(term), nil, nil)
 }
 
 // size is what pk costs, in bytes.

@@ -868,11 +868,7 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 	for si, ss := range segs {
 		seg := ss.Segment()
 		tb.segs[si] = seg
-		d, err := seg.Dictionary(field)
-		if err != nil {
-			return nil, err
-		}
-		pl, err := d.PostingsList([]byte(term), nil, nil)
+		pl, err := termPostings(seg, field, term)
 		if err != nil {
 			return nil, err
 		}
@@ -904,7 +900,7 @@ func (e *Engine) bounds(segs []*scorch.SegmentSnapshot, field, term string, avg 
 		// A term that is packed (or is packed now: a new term's zap
 		// postings are then read once, not once for the bounds and
 		// once for the arrays) is bounded from its arrays.
-		pk, err := e.packed(ss, field, term, pl.Count())
+		pk, err := e.packed(ss, field, term, pl.Count(), pl)
 		if err != nil {
 			return nil, err
 		}
@@ -1112,7 +1108,7 @@ func (ev *evaluator) segment(ctx context.Context, si int, ss *scorch.SegmentSnap
 		c.pl, c.locIt, c.locPost, c.cur = pl, nil, nil, done
 		c.locI, c.locDoc = 0, done
 		c.blocks = c.bounds.blocksFor(si, seg, ev.blockShift)
-		pk, err := ev.e.packed(ss, c.field, c.term, pl.Count())
+		pk, err := ev.e.packed(ss, c.field, c.term, pl.Count(), nil)
 		if err != nil {
 			return 0, err
 		}

@@ -404,11 +404,7 @@ func phraseLocations(ss *scorch.SegmentSnapshot, num uint64, t *pageTerm, locs [
 // termPositions returns the positions of a term in one document.
 func termPositions(ss *scorch.SegmentSnapshot, field, term string, num uint64) map[uint64]bool {
 	out := map[uint64]bool{}
-	dict, err := ss.Segment().Dictionary(field)
-	if err != nil {
-		return out
-	}
-	pl, err := dict.PostingsList([]byte(term), nil, nil)
+	pl, err := termPostings(ss.Segment(), field, term)
 	if err != nil {
 		return out
 	}
