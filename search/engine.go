@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -25,6 +26,7 @@ type Engine struct {
 	analyzerName string // the index's own text analyzer
 	analyzer     analysis.Analyzer
 	version      string
+	texts        *textsReader // intros and bodies; nil in versions that store them in the index
 	opt          Options
 	tuning       atomic.Pointer[applied] // synonyms and curation rules
 
@@ -132,7 +134,12 @@ func newEngine(idx bleve.Index, version string) (*Engine, error) {
 	if im, ok := idx.Mapping().(*mapping.IndexMappingImpl); ok && im.ScoringModel != "" {
 		opt.Scoring = im.ScoringModel
 	}
-	e := &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, opt: opt}
+	texts, err := openTexts(version)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	e := &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, texts: texts, opt: opt}
 	e.tuning.Store(&applied{syn: DefaultSynonyms()})
 	return e, nil
 }
@@ -148,7 +155,15 @@ func (e *Engine) SetOptions(o Options) {
 }
 
 // Close closes the index.
-func (e *Engine) Close() error { return e.idx.Close() }
+func (e *Engine) Close() error {
+	err := e.idx.Close()
+	if e.texts != nil {
+		if terr := e.texts.close(); err == nil {
+			err = terr
+		}
+	}
+	return err
+}
 
 // Version is the directory of the open index version.
 func (e *Engine) Version() string { return e.version }
@@ -191,7 +206,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	offset := max(req.Offset, 0)
 
-	fields := []string{fTitle, fURL, fSource, fPublished, fType, fRegion, fThemes, fIntro, fBody}
+	fields := []string{fTitle, fURL, fSource, fPublished, fType, fRegion, fThemes, fIntro, fBody, fRec}
 	if req.NoSnippets {
 		fields = []string{fTitle, fURL, fSource, fPublished}
 	}
@@ -254,7 +269,10 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 			Themes:    strs(dm.Fields[fThemes]),
 		}
 		if !req.NoSnippets {
-			intro, body := str(dm.Fields[fIntro]), str(dm.Fields[fBody])
+			intro, body, err := e.text(dm)
+			if err != nil {
+				return nil, err
+			}
 			if s, ok := snippetFromLocations(dm.Locations, intro, body); ok {
 				h.Snippet = s
 			} else {
@@ -278,6 +296,17 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// text returns a hit's intro and body: from the texts file, or stored
+// in the index by versions built before it.
+func (e *Engine) text(dm *bsearch.DocumentMatch) (intro, body string, err error) {
+	if rec := str(dm.Fields[fRec]); rec != "" && e.texts != nil {
+		return e.texts.read(rec)
+	} else if rec != "" {
+		return "", "", fmt.Errorf("index version %s: its texts file is missing", e.version)
+	}
+	return str(dm.Fields[fIntro]), str(dm.Fields[fBody]), nil
 }
 
 func (e *Engine) run(ctx context.Context, q query.Query, limit, offset int, explain bool, fields []string) (*bleve.SearchResult, error) {

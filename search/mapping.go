@@ -46,6 +46,7 @@ type indexDoc struct {
 	Published string   `json:"published"`
 	URL       string   `json:"url"`
 	Author    string   `json:"author"`
+	Rec       string   `json:"rec"` // where intro and body are in the texts file
 }
 
 // exactAnalyzerName keeps words as written (lower case, no stemming).
@@ -111,8 +112,9 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 		return f
 	}
 	doc.AddFieldMappingsAt(fTitle, text(true), exact(fTitleExact))
-	doc.AddFieldMappingsAt(fIntro, text(true))
-	doc.AddFieldMappingsAt(fBody, text(true), exact(fBodyExact))
+	// Intro and body are read from the texts file (texts.go).
+	doc.AddFieldMappingsAt(fIntro, text(false))
+	doc.AddFieldMappingsAt(fBody, text(false), exact(fBodyExact))
 	doc.AddFieldMappingsAt(fSource, kw())
 	doc.AddFieldMappingsAt(fType, kw())
 	doc.AddFieldMappingsAt(fThemes, kw())
@@ -121,6 +123,7 @@ func newMapping(o Options, vocab *Vocabulary) mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fPublished, stored())
 	doc.AddFieldMappingsAt(fURL, stored())
 	doc.AddFieldMappingsAt(fAuthor, stored())
+	doc.AddFieldMappingsAt(fRec, stored())
 
 	if err := m.AddCustomAnalyzer(exactAnalyzerName, map[string]any{
 		"type":          custom.Name,

@@ -87,6 +87,7 @@ type Builder struct {
 	dir   string
 	idx   bleve.Index
 	batch *bleve.Batch
+	texts *textsWriter
 	bytes int // text in the batch
 	limit int // of text per batch
 	n     int
@@ -141,11 +142,17 @@ func (v Versions) NewBuilder(vocab *Vocabulary) (*Builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new index version %s: %w", name, err)
 	}
+	texts, err := createTexts(dir)
+	if err != nil {
+		idx.Close()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("new index version %s: %w", name, err)
+	}
 	limit := batchBytes
 	if vocab != nil && vocab.bytes <= oneBatchBytes {
 		limit = oneBatchBytes
 	}
-	return &Builder{v: v, dir: dir, idx: idx, batch: idx.NewBatch(), limit: limit, start: time.Now()}, nil
+	return &Builder{v: v, dir: dir, idx: idx, batch: idx.NewBatch(), texts: texts, limit: limit, start: time.Now()}, nil
 }
 
 // Add indexes one document.
@@ -161,6 +168,11 @@ func (b *Builder) Add(d *corpus.Document) error {
 		doc.Published = d.Published.Format("2006-01-02")
 		doc.Year = d.Published.Format("2006")
 	}
+	rec, err := b.texts.add(d.Intro, d.Body)
+	if err != nil {
+		return err
+	}
+	doc.Rec = rec
 	if err := b.batch.Index(d.ID, doc); err != nil {
 		return fmt.Errorf("index %s: %w", d.ID, err)
 	}
@@ -217,6 +229,7 @@ func (b *Builder) wait() error {
 func (b *Builder) Abort() {
 	b.wait()
 	b.idx.Close()
+	b.texts.close()
 	os.RemoveAll(b.dir)
 }
 
@@ -245,6 +258,10 @@ func (b *Builder) Commit(ctx context.Context) (*BuildStats, error) {
 	if _, err := b.idx.SearchInContext(ctx, probe); err != nil {
 		b.Abort()
 		return nil, fmt.Errorf("verify index: probe query: %w", err)
+	}
+	if err := b.texts.close(); err != nil {
+		b.Abort()
+		return nil, err
 	}
 	if err := b.idx.Close(); err != nil {
 		os.RemoveAll(b.dir)

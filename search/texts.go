@@ -1,0 +1,177 @@
+package search
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/golang/snappy"
+)
+
+// The intro and body of every document, the text snippets are cut from,
+// are kept in a file of their own next to the bleve index (textsFile)
+// instead of as stored fields in it. bleve maps its segments into
+// memory, and the kernel maps a file's pages into a process by the
+// folio, often 100 KB or more around the page a question touches: after
+// a few hundred questions nearly the whole index is resident, stored
+// text included, although a page of hits reads a few kilobytes of it.
+// This file is read with pread, so only the index proper (terms,
+// postings, locations) is mapped; the text read for a page is copied
+// and decoded as zap did, one read per hit. At 100,000 passages the
+// stored text is about 29% of the index.
+//
+// Format: textsMagic, then one record per document, each a snappy block
+// of uvarint(len(intro)) · intro · body. A document's stored field fRec
+// says where its record is ("offset:length", decimal); versions built
+// before this file existed keep intro and body as stored fields, and
+// those are read as they are.
+const (
+	textsFile  = "texts"
+	textsMagic = "watwerkt texts 1\n"
+	fRec       = "rec"
+)
+
+// textsWriter appends records to a new texts file.
+type textsWriter struct {
+	f   *os.File
+	w   *bufio.Writer
+	off int64
+	raw []byte
+	enc []byte
+	rec []byte
+}
+
+func createTexts(dir string) (*textsWriter, error) {
+	f, err := os.OpenFile(filepath.Join(dir, textsFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("create stored texts: %w", err)
+	}
+	w := &textsWriter{f: f, w: bufio.NewWriterSize(f, 1<<20)}
+	if _, err := w.w.WriteString(textsMagic); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write stored texts: %w", err)
+	}
+	w.off = int64(len(textsMagic))
+	return w, nil
+}
+
+// add appends a document's intro and body and returns the value of its
+// fRec field.
+func (w *textsWriter) add(intro, body string) (string, error) {
+	w.raw = binary.AppendUvarint(w.raw[:0], uint64(len(intro)))
+	w.raw = append(append(w.raw, intro...), body...)
+	w.enc = snappy.Encode(w.enc[:cap(w.enc)], w.raw)
+	if _, err := w.w.Write(w.enc); err != nil {
+		return "", fmt.Errorf("write stored texts: %w", err)
+	}
+	w.rec = strconv.AppendInt(w.rec[:0], w.off, 10)
+	w.rec = append(w.rec, ':')
+	w.rec = strconv.AppendInt(w.rec, int64(len(w.enc)), 10)
+	w.off += int64(len(w.enc))
+	return string(w.rec), nil
+}
+
+// close flushes the file to disk; closing again does nothing.
+func (w *textsWriter) close() error {
+	if w.f == nil {
+		return nil
+	}
+	defer func() { w.f = nil }()
+	err := w.w.Flush()
+	if err == nil {
+		err = w.f.Sync()
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write stored texts: %w", err)
+	}
+	return nil
+}
+
+// textsReader reads records; it is safe for concurrent use.
+type textsReader struct {
+	f    *os.File
+	size int64
+}
+
+// openTexts opens dir's texts file; nil, nil when the version has none
+// (built before it existed, with intro and body stored in the index).
+func openTexts(dir string) (*textsReader, error) {
+	f, err := os.Open(filepath.Join(dir, textsFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open stored texts: %w", err)
+	}
+	st, err := f.Stat()
+	if err == nil {
+		head := make([]byte, len(textsMagic))
+		if _, err = f.ReadAt(head, 0); err == nil && string(head) != textsMagic {
+			err = errors.New("not a texts file of this version of watwerkt")
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open stored texts %s: %w", f.Name(), err)
+	}
+	return &textsReader{f: f, size: st.Size()}, nil
+}
+
+func (r *textsReader) close() error { return r.f.Close() }
+
+var textBufs = sync.Pool{New: func() any { return new(textBuf) }}
+
+type textBuf struct{ enc, raw []byte }
+
+// read returns the intro and body of the record rec points to.
+func (r *textsReader) read(rec string) (intro, body string, err error) {
+	off, n, ok := parseRec(rec)
+	if !ok || off < int64(len(textsMagic)) || n > r.size-off {
+		return "", "", fmt.Errorf("stored texts: bad record %q", rec)
+	}
+	b := textBufs.Get().(*textBuf)
+	defer textBufs.Put(b)
+	b.enc = grow(b.enc, int(n))
+	if _, err := r.f.ReadAt(b.enc, off); err != nil {
+		return "", "", fmt.Errorf("stored texts: record %s: %w", rec, err)
+	}
+	dn, err := snappy.DecodedLen(b.enc)
+	if err == nil {
+		b.raw, err = snappy.Decode(grow(b.raw, dn), b.enc)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("stored texts: record %s: %w", rec, err)
+	}
+	li, k := binary.Uvarint(b.raw)
+	if k <= 0 || li > uint64(len(b.raw)-k) {
+		return "", "", fmt.Errorf("stored texts: record %s is damaged", rec)
+	}
+	text := string(b.raw[k:]) // one allocation for both
+	return text[:li], text[li:], nil
+}
+
+func parseRec(rec string) (off, n int64, ok bool) {
+	a, b, found := strings.Cut(rec, ":")
+	if !found {
+		return 0, 0, false
+	}
+	off, err1 := strconv.ParseInt(a, 10, 64)
+	n, err2 := strconv.ParseInt(b, 10, 64)
+	return off, n, err1 == nil && err2 == nil && off >= 0 && n > 0
+}
+
+func grow(b []byte, n int) []byte {
+	if cap(b) < n {
+		return make([]byte, n)
+	}
+	return b[:n]
+}
