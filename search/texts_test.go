@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,20 @@ import (
 
 // TestTextsRoundTrip writes records and reads them back, including empty
 // intros, multi-byte text and a body that compresses to nothing much.
-func TestTextsRoundTrip(t *testing.T) {
+func TestTextsRoundTrip(t *testing.T) { bothTextModes(t, testTextsRoundTrip) }
+
+// bothTextModes runs f with texts files read record by record and read
+// into memory.
+func bothTextModes(t *testing.T, f func(t *testing.T)) {
+	old := textsInMemory
+	defer func() { textsInMemory = old }()
+	for _, max := range []int64{0, 1 << 30} {
+		textsInMemory = max
+		t.Run(fmt.Sprintf("in-memory-up-to-%d", max), f)
+	}
+}
+
+func testTextsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	w, err := createTexts(dir)
 	if err != nil {
@@ -57,7 +71,9 @@ func TestTextsRoundTrip(t *testing.T) {
 
 // TestTextsBadRecords: a damaged texts file or a record that does not
 // point into it is an error, never a panic or someone else's text.
-func TestTextsBadRecords(t *testing.T) {
+func TestTextsBadRecords(t *testing.T) { bothTextModes(t, testTextsBadRecords) }
+
+func testTextsBadRecords(t *testing.T) {
 	dir := t.TempDir()
 	w, err := createTexts(dir)
 	if err != nil {
