@@ -135,9 +135,12 @@ func newEngine(idx bleve.Index, version string) (*Engine, error) {
 		opt.Scoring = im.ScoringModel
 	}
 	texts, err := openTexts(version)
+	if err == nil && texts == nil && textsApart(idx.Mapping()) {
+		err = fmt.Errorf("%s is missing", textsFile)
+	}
 	if err != nil {
 		idx.Close()
-		return nil, fmt.Errorf("open index: %w", err)
+		return nil, fmt.Errorf("open index %s: %w", version, err)
 	}
 	e := &Engine{idx: idx, analyzerName: name, analyzer: an, version: version, texts: texts, opt: opt}
 	e.tuning.Store(&applied{syn: DefaultSynonyms()})
@@ -296,6 +299,14 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// textsApart reports whether an index's mapping keeps intro and body in
+// a texts file (a field for where a document's record is) rather than as
+// stored fields.
+func textsApart(m mapping.IndexMapping) bool {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	return ok && im.DefaultMapping != nil && im.DefaultMapping.Properties[fRec] != nil
 }
 
 // text returns a hit's intro and body: from the texts file, or stored

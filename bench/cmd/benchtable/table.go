@@ -422,7 +422,7 @@ func (b *bench) renderNotes(w io.Writer) {
 	if b.pg != nil {
 		fmt.Fprintf(w, "- ² PostgreSQL serves from several processes: the figure is the peak, sampled every 200 ms while the questions ran, of their summed proportional set size (shared buffers counted once).\n")
 	}
-	fmt.Fprintln(w, "- Index MB of PostgreSQL is pg_total_relation_size (table with its text, tsvector column, GIN and primary key); Lucene stores only ids; bleve default stores nothing but ids; ours stores title, intro and body for snippets.")
+	fmt.Fprintln(w, "- Index MB of PostgreSQL is pg_total_relation_size (table with its text, tsvector column, GIN and primary key); Lucene stores only ids; bleve default stores nothing but ids; ours stores title, intro and body for snippets (intro and body uncompressed in a texts file next to the bleve index, counted in its MB).")
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
