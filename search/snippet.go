@@ -392,8 +392,11 @@ func ascii8(s string, i int) bool {
 	if i+8 > len(s) {
 		return false
 	}
+	// One 8-byte load (the compiler merges the shifts).
 	s = s[i : i+8]
-	return (s[0]|s[1]|s[2]|s[3]|s[4]|s[5]|s[6]|s[7])&0x80 == 0
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	return w&0x8080808080808080 == 0
 }
 
 // wordEnd pulls the end i of a window that starts at start back to the
