@@ -121,13 +121,17 @@ func testTextsBadRecords(t *testing.T) {
 		t.Error("damaged record read without error")
 	}
 
-	// Not a texts file at all.
-	if err := os.WriteFile(path, []byte("something else entirely\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if r, err := openTexts(dir); err == nil {
-		r.close()
-		t.Error("a file with the wrong header opened")
+	// Not a texts file at all, or too short to be one.
+	for _, junk := range []string{"something else entirely\n", "wat", ""} {
+		if err := os.WriteFile(path, []byte(junk), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := openTexts(dir); err == nil || !strings.Contains(err.Error(), "not a texts file") {
+			if r != nil {
+				r.close()
+			}
+			t.Errorf("a texts file holding %q: %v", junk, err)
+		}
 	}
 	// No texts file: a version that stores its texts in the index.
 	if err := os.Remove(path); err != nil {
