@@ -184,8 +184,7 @@ func (e *Engine) packed(ss *scorch.SegmentSnapshot, field, term string, count ui
 			}
 		}
 		if used+pk.size() > limit {
-			c.put(key, nil, 0, limit)
-			return nil, nil
+			return nil, nil // over budget: not remembered, as above
 		}
 		pk.docs = append(pk.docs, uint32(p.Number()))
 		pk.freqs = append(pk.freqs, uint8(f))

@@ -27,8 +27,8 @@ import (
 //
 // The records are not compressed: decoding zap's snappy blocks was 8% of
 // a short question's instructions (bench/cost: 1.93 → 1.77 million);
-// compression saved 35% of the texts' disk space (100k passages: 80
-// instead of 124 MB).
+// compression saved 28% of the texts' disk space (100k passages: 80
+// instead of 111 MB).
 //
 // Format: textsMagic, then one record per document, uvarint(len(intro))
 // · intro · body. A document's stored field fRec says where its record
@@ -103,8 +103,8 @@ func (w *textsWriter) close() error {
 // textsInMemory is the largest texts file that is read into memory
 // when a version is opened instead of read record by record: a pread
 // costs about 1.3 µs on this machine, 5% of a short question's time
-// with ten hits. The dekamer answers' texts are 7 MB, 10,000 passages'
-// 12 MB, 100,000 passages' 124 MB.
+// with ten hits. The dekamer answers' texts are 6.8 MB, 10,000
+// passages' 11 MB, 100,000 passages' 111 MB.
 var textsInMemory int64 = 32 << 20
 
 // textsReader reads records; it is safe for concurrent use.
